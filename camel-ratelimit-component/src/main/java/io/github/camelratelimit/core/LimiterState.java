@@ -1,0 +1,122 @@
+package io.github.camelratelimit.core;
+
+/**
+ * The whole decision of one limiter: adaptive pacing, strict quota and server-asked pauses. Stores keep one
+ * per limiter name; {@link InMemoryLimiterStore} calls it under a lock, a shared store runs the same rules
+ * atomically where the state lives.
+ *
+ * <pre>
+ * interval     = 1e9 / rate(now)                           ({@link AdaptiveRateLimit})
+ * earliest     = max(tat, pauseUntil, quota.earliest(now))  ({@link SlidingWindowQuota})
+ * acquire(now) = earliest &gt; now ? wait(earliest - now)
+ *                             : grant; tat = (now - tat &lt; interval ? tat : now) + interval
+ * throttled    : pauseUntil = max(pauseUntil, now + min(retryAfter, maxPause));
+ *                cut the rate once per congestion event: only if the throttled call was granted at or
+ *                after the last cut and at least signalCooldown has passed since it
+ * </pre>
+ *
+ * {@code tat} (theoretical arrival time, as in GCRA) keeps a grid of one interval: a caller woken a little
+ * late (less than one interval) stays on the grid, so scheduler latency does not lower the achieved rate; the
+ * price is that any window of length W may hold {@code ceil(rate * W) + 1} starts. The quota, when set, is
+ * exact. Times are nanoseconds of one clock. Not thread-safe.
+ */
+public final class LimiterState {
+
+    private final LimiterConfig config;
+    private final AdaptiveRateLimit rateLimit;
+    private final SlidingWindowQuota quota;
+    private long tat = Long.MIN_VALUE;
+    private long pauseUntil = Long.MIN_VALUE;
+    private long lastCutAt = Long.MIN_VALUE;
+    private long granted;
+    private long throttled;
+
+    public LimiterState(LimiterConfig config) {
+        this.config = config;
+        this.rateLimit = new AdaptiveRateLimit(config);
+        this.quota = config.hasQuota() ? new SlidingWindowQuota(config.quota(), config.quotaWindow().toNanos()) : null;
+    }
+
+    /** Takes a permit at {@code now} or says how long to wait for one. */
+    public Acquisition tryAcquire(long now) {
+        double rate = rate(now);
+        long interval = intervalNanos(rate);
+        long earliest = tat;
+        Acquisition.WaitReason reason = Acquisition.WaitReason.PACING;
+        if (pauseUntil > earliest) {
+            earliest = pauseUntil;
+            reason = Acquisition.WaitReason.PAUSED;
+        }
+        if (quota != null) {
+            long q = quota.earliest(now);
+            if (q > earliest) {
+                earliest = q;
+                reason = Acquisition.WaitReason.QUOTA;
+            }
+        }
+        if (earliest > now) {
+            return Acquisition.wait(earliest - now, interval, reason);
+        }
+        tat = (tat != Long.MIN_VALUE && now - tat < interval ? tat : now) + interval;
+        if (quota != null) {
+            quota.record(now);
+        }
+        granted++;
+        return Acquisition.granted(now, interval);
+    }
+
+    /**
+     * Applies a response's feedback at {@code now}.
+     *
+     * @return {@code true} when it cut the rate
+     */
+    public boolean record(Feedback feedback, long now) {
+        if (feedback.outcome() != Feedback.Outcome.THROTTLED) {
+            return false;
+        }
+        throttled++;
+        if (feedback.retryAfterNanos() >= 0) {
+            pauseUntil(now, feedback.retryAfterNanos());
+        }
+        boolean newEvent = lastCutAt == Long.MIN_VALUE
+                || (feedback.grantedAt() >= lastCutAt && now - lastCutAt >= config.signalCooldown().toNanos());
+        if (!newEvent) {
+            return false;
+        }
+        rateLimit.cut(now);
+        lastCutAt = now;
+        return true;
+    }
+
+    /** Holds every permit back until {@code now + min(delayNanos, maxPause)} (never shortens a pause). */
+    public void pauseUntil(long now, long delayNanos) {
+        long d = Math.min(Math.max(0L, delayNanos), config.maxPause().toNanos());
+        pauseUntil = Math.max(pauseUntil, now + d);
+    }
+
+    /** The permitted rate at {@code now}, permits/s. */
+    public double rate(long now) {
+        return rateLimit.rate(now);
+    }
+
+    public LimiterSnapshot snapshot(long now) {
+        return new LimiterSnapshot(rate(now), config.minRate(), config.maxRate(),
+                pauseUntil > now ? pauseUntil - now : 0L, rateLimit.cuts(), rateLimit.scale(), granted, throttled,
+                quota == null ? -1 : quota.used(now));
+    }
+
+    /** Forgets cuts and pauses (not the quota's memory of starts: a reset must never allow an overage). */
+    public void reset() {
+        rateLimit.reset();
+        pauseUntil = Long.MIN_VALUE;
+        lastCutAt = Long.MIN_VALUE;
+    }
+
+    public LimiterConfig config() {
+        return config;
+    }
+
+    static long intervalNanos(double rate) {
+        return Math.max(1L, Math.round(1e9 / rate));
+    }
+}

@@ -1,0 +1,37 @@
+package io.github.camelratelimit.core;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Where limiter state lives: the SPI between the enforcing {@link RateLimiter} and the algorithm's state.
+ *
+ * <p>Each call names the limiter and passes its config, so a store can create the state on first use. Every
+ * operation must be atomic per limiter name (a shared store runs the whole decision where the state lives, in
+ * one round trip, with its own clock). Wait times are relative nanoseconds, so callers never compare clocks
+ * with the store; {@link Acquisition#grantedAt()} is an opaque time stamp in the store's clock that callers
+ * hand back in {@link Feedback}.
+ *
+ * <p>Implementations are thread-safe. A {@link CompletionStage} may complete on any thread (the in-memory
+ * store completes before returning); it completes exceptionally when the store cannot answer.
+ */
+public interface LimiterStore extends AutoCloseable {
+
+    /** Takes one permit now, or answers how long until one can be had. */
+    CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config);
+
+    /** Feeds one response back. Completes with {@code true} when it cut the rate. */
+    CompletionStage<Boolean> record(String limiter, LimiterConfig config, Feedback feedback);
+
+    /** The limiter's current figures. */
+    CompletionStage<LimiterSnapshot> snapshot(String limiter, LimiterConfig config);
+
+    /** Forgets cuts and pauses of the limiter (an operator's reset). */
+    CompletionStage<Void> reset(String limiter, LimiterConfig config);
+
+    /** A short name for logs and metrics, e.g. {@code memory} or {@code redis}. */
+    String kind();
+
+    @Override
+    default void close() {
+    }
+}

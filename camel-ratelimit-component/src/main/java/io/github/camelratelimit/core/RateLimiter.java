@@ -1,0 +1,377 @@
+package io.github.camelratelimit.core;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Enforces one limiter for the callers of one JVM: a FIFO queue of waiting callers in front of a
+ * {@link LimiterStore}, and one scheduled wake-up (never a thread per waiter, never a sleep).
+ *
+ * <p>{@link #acquire(Waiter)} asks the store for a permit when nobody is queued. Granted: the permit is
+ * returned and the caller goes on in its own thread. Otherwise the caller is queued and the limiter schedules
+ * one wake-up at the time the store named; on wake-up it asks again for the queue's head, hands each granted
+ * permit to the {@code workers} executor and schedules the next wake-up. A pause (Retry-After) or a rate cut
+ * recorded meanwhile is seen at the next ask, so it holds back every queued caller at once.
+ *
+ * <p>Bounds: a caller whose estimated wait ({@code now + store wait + position * interval}) exceeds
+ * {@code maxWait}, or who would be the {@code maxPending + 1}-th waiter, is rejected at once with a
+ * {@link RateLimitExceededException}; when a pause or a cut later pushes a queued caller past its deadline, it
+ * is rejected then, not left to wait. {@link #close()} rejects every waiter with reason STOPPED. So each caller
+ * gets exactly one of: a returned permit, {@link Waiter#onPermit}, {@link Waiter#onRejected}.
+ *
+ * <p>Thread-safe. Waiter callbacks run on {@code workers}, except rejections at acquire time, which run in the
+ * calling thread before {@code acquire} returns.
+ */
+public final class RateLimiter implements AutoCloseable {
+
+    /** Receives the outcome of a queued acquisition. */
+    public interface Waiter {
+        void onPermit(Permit permit);
+
+        void onRejected(RateLimitExceededException reason);
+    }
+
+    private final String name;
+    private final LimiterConfig config;
+    private final LimiterStore store;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final Executor workers;
+    private final long maxWaitNanos;
+    private final RateLimiterListener listener;
+
+    private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+    /** True while one party owns the drain: running it, awaiting the store, or holding a scheduled wake-up. */
+    private boolean draining;
+    private boolean closed;
+    private Scheduler.Cancellable wakeup;
+    /** When the head is expected to get its permit, and the interval behind it (for wait estimates). */
+    private long headAt = Long.MIN_VALUE;
+    private long interval;
+
+    private final AtomicLong granted = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+
+    public RateLimiter(String name, LimiterConfig config, LimiterStore store, Clock clock, Scheduler scheduler,
+            Executor workers, RateLimiterListener listener) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.config = Objects.requireNonNull(config, "config");
+        this.store = Objects.requireNonNull(store, "store");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.workers = Objects.requireNonNull(workers, "workers");
+        this.listener = listener == null ? RateLimiterListener.NONE : listener;
+        this.maxWaitNanos = config.maxWait().toNanos();
+        this.interval = LimiterState.intervalNanos(config.maxRate());
+    }
+
+    /**
+     * Asks for a permit.
+     *
+     * @return the permit when granted at once (the caller proceeds in its own thread; {@code waiter} is not
+     *         called), or {@code null} when {@code waiter} has been or will be called exactly once
+     */
+    public Permit acquire(Waiter waiter) {
+        long now = clock.nanoTime();
+        Entry e = new Entry(waiter, now);
+        RateLimitExceededException reject = null;
+        synchronized (this) {
+            if (closed) {
+                reject = RateLimitExceededException.stopped(name, 0, config.maxWait());
+            } else if (draining || !queue.isEmpty()) {
+                reject = admit(e, now);
+                if (reject == null) {
+                    return null;
+                }
+            } else {
+                draining = true;
+            }
+        }
+        if (reject != null) {
+            reject(e, reject);
+            return null;
+        }
+        // we own the drain and the queue is empty: ask the store for this caller
+        CompletableFuture<Acquisition> f;
+        try {
+            f = store.tryAcquire(name, config).toCompletableFuture();
+        } catch (RuntimeException ex) {
+            f = CompletableFuture.failedFuture(ex);
+        }
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            Acquisition a = f.join();
+            if (a.granted()) {
+                granted.incrementAndGet();
+                releaseDrain();
+                Permit p = new Permit(name, a.grantedAt(), 0L);
+                listener.onGranted(name, p);
+                return p;
+            }
+            if (a.waitNanos() > maxWaitNanos || config.maxPending() == 0) {
+                releaseDrain();
+                reject(e, a.waitNanos() > maxWaitNanos
+                        ? RateLimitExceededException.maxWait(name, a.waitNanos(), config.maxWait(), a.reason())
+                        : RateLimitExceededException.maxPending(name, 0, 0, config.maxWait()));
+                return null;
+            }
+            synchronized (this) {
+                queue.addFirst(e);
+            }
+            listener.onQueued(name, a);
+            waitFor(a);
+            return null;
+        }
+        synchronized (this) {
+            queue.addFirst(e);
+        }
+        f.whenComplete((a, ex) -> {
+            if (handle(a, ex)) {
+                drain();
+            }
+        });
+        return null;
+    }
+
+    /** Rejects every waiter (reason STOPPED) and refuses new callers. Idempotent. */
+    @Override
+    public void close() {
+        List<Entry> left;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (wakeup != null) {
+                wakeup.cancel();
+                wakeup = null;
+            }
+            left = new ArrayList<>(queue);
+            queue.clear();
+        }
+        long now = clock.nanoTime();
+        for (Entry e : left) {
+            reject(e, RateLimitExceededException.stopped(name, now - e.enqueuedAt, config.maxWait()));
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public LimiterConfig config() {
+        return config;
+    }
+
+    public LimiterStore store() {
+        return store;
+    }
+
+    /** Callers waiting in this JVM. */
+    public synchronized int pending() {
+        return queue.size();
+    }
+
+    /** Permits granted by this limiter object. */
+    public long granted() {
+        return granted.get();
+    }
+
+    /** Callers rejected by this limiter object (maxWait, maxPending, stop, store failure). */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    /** Feeds a response back to the store; returns whether it cut the rate. */
+    public CompletableFuture<Boolean> record(Feedback feedback) {
+        try {
+            return store.record(name, config, feedback).toCompletableFuture();
+        } catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    // ---- queue admission (caller holds the monitor) ----
+
+    private RateLimitExceededException admit(Entry e, long now) {
+        int size = queue.size();
+        if (size >= config.maxPending()) {
+            return RateLimitExceededException.maxPending(name, size, config.maxPending(), config.maxWait());
+        }
+        long estimate = Math.max(0L, headAt - now) + (long) size * interval;
+        if (estimate > maxWaitNanos) {
+            return RateLimitExceededException.maxWait(name, estimate, config.maxWait(), Acquisition.WaitReason.PACING);
+        }
+        queue.addLast(e);
+        return null;
+    }
+
+    // ---- the drain: one owner at a time ----
+
+    private void drain() {
+        for (;;) {
+            synchronized (this) {
+                if (closed || queue.isEmpty()) {
+                    draining = false;
+                    headAt = Long.MIN_VALUE;
+                    return;
+                }
+            }
+            CompletableFuture<Acquisition> f;
+            try {
+                f = store.tryAcquire(name, config).toCompletableFuture();
+            } catch (RuntimeException ex) {
+                f = CompletableFuture.failedFuture(ex);
+            }
+            if (!f.isDone()) {
+                f.whenComplete((a, ex) -> {
+                    if (handle(a, ex)) {
+                        drain();
+                    }
+                });
+                return;
+            }
+            Acquisition a = null;
+            Throwable ex = null;
+            try {
+                a = f.join();
+            } catch (RuntimeException t) {
+                ex = t.getCause() != null ? t.getCause() : t;
+            }
+            if (!handle(a, ex)) {
+                return;
+            }
+        }
+    }
+
+    /** Applies the store's answer for the head; returns true when the drain should ask again now. */
+    private boolean handle(Acquisition a, Throwable ex) {
+        long now = clock.nanoTime();
+        if (ex != null || a == null) {
+            Entry head;
+            synchronized (this) {
+                head = queue.pollFirst();
+            }
+            if (head != null) {
+                Throwable cause = ex != null ? ex : new IllegalStateException("store answered nothing");
+                dispatchReject(head, RateLimitExceededException.storeFailed(name, store.kind(), cause));
+            }
+            return true;
+        }
+        if (a.granted()) {
+            Entry head;
+            synchronized (this) {
+                head = queue.pollFirst();
+                interval = a.intervalNanos();
+            }
+            if (head == null) {
+                return true; // closed meanwhile; the permit goes unused
+            }
+            granted.incrementAndGet();
+            Permit p = new Permit(name, a.grantedAt(), now - head.enqueuedAt);
+            listener.onGranted(name, p);
+            workers.execute(() -> head.waiter.onPermit(p));
+            return true;
+        }
+        waitFor(a);
+        return false;
+    }
+
+    /** Remembers the store's wait, rejects waiters it pushes past their deadline, schedules the wake-up. */
+    private void waitFor(Acquisition a) {
+        long now = clock.nanoTime();
+        List<Entry> late = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                draining = false;
+                return;
+            }
+            boolean pushedOut = a.reason() != Acquisition.WaitReason.PACING || a.intervalNanos() > interval;
+            headAt = now + a.waitNanos();
+            interval = a.intervalNanos();
+            long at = headAt;
+            if (pushedOut) {
+                Iterator<Entry> it = queue.iterator();
+                while (it.hasNext()) {
+                    Entry e = it.next();
+                    if (at - e.enqueuedAt > maxWaitNanos) {
+                        it.remove();
+                        late.add(e);
+                    } else {
+                        at += interval;
+                    }
+                }
+            } else {
+                Entry head = queue.peekFirst();
+                if (head != null && at - head.enqueuedAt > maxWaitNanos) {
+                    queue.pollFirst();
+                    late.add(head);
+                }
+            }
+            if (queue.isEmpty()) {
+                draining = false;
+                headAt = Long.MIN_VALUE;
+            } else {
+                wakeup = scheduler.schedule(this::onWakeup, a.waitNanos());
+            }
+        }
+        for (Entry e : late) {
+            dispatchReject(e, RateLimitExceededException.maxWait(name, headAt - e.enqueuedAt, config.maxWait(),
+                    a.reason()));
+        }
+    }
+
+    private void onWakeup() {
+        synchronized (this) {
+            wakeup = null;
+        }
+        drain();
+    }
+
+    private void releaseDrain() {
+        boolean restart;
+        synchronized (this) {
+            restart = !queue.isEmpty() && !closed;
+            if (!restart) {
+                draining = false;
+            }
+        }
+        if (restart) {
+            drain();
+        }
+    }
+
+    private void reject(Entry e, RateLimitExceededException ex) {
+        rejected.incrementAndGet();
+        listener.onRejected(name, ex);
+        e.waiter.onRejected(ex);
+    }
+
+    private void dispatchReject(Entry e, RateLimitExceededException ex) {
+        rejected.incrementAndGet();
+        listener.onRejected(name, ex);
+        workers.execute(() -> e.waiter.onRejected(ex));
+    }
+
+    /** Waiting time estimate for a new caller, for diagnostics. */
+    public synchronized Duration estimatedWait() {
+        long now = clock.nanoTime();
+        return Duration.ofNanos(Math.max(0L, headAt - now) + (long) queue.size() * interval);
+    }
+
+    private static final class Entry {
+        final Waiter waiter;
+        final long enqueuedAt;
+
+        Entry(Waiter waiter, long enqueuedAt) {
+            this.waiter = waiter;
+            this.enqueuedAt = enqueuedAt;
+        }
+    }
+}
