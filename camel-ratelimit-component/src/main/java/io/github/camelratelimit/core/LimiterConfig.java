@@ -22,6 +22,8 @@ import java.time.Duration;
  * <tr><td>signalCooldown</td><td>duration</td><td>1s</td><td>&gt;= 0: a throttle within it after a cut, or for a
  *     request granted before the cut, does not cut again (one cut per congestion event)</td></tr>
  * <tr><td>maxPause</td><td>duration</td><td>15m</td><td>&gt; 0: a server-asked pause (Retry-After) is clamped to it</td></tr>
+ * <tr><td>quotaSafetyMargin</td><td>fraction</td><td>0.1</td><td>in [0, 1): share of a provider-reported quota
+ *     left unused when pacing by it</td></tr>
  * </table>
  *
  * <p>Thread-safe (immutable). {@code equals} compares every option, which is how two endpoints that name
@@ -37,7 +39,8 @@ public record LimiterConfig(
         Duration maxWait,
         int maxPending,
         Duration signalCooldown,
-        Duration maxPause) {
+        Duration maxPause,
+        double quotaSafetyMargin) {
 
     public static final double DEFAULT_MIN_RATE = 1.0;
     public static final double DEFAULT_MAX_RATE = 60.0;
@@ -50,6 +53,7 @@ public record LimiterConfig(
     public static final int DEFAULT_MAX_PENDING = 10_000;
     public static final Duration DEFAULT_SIGNAL_COOLDOWN = Duration.ofSeconds(1);
     public static final Duration DEFAULT_MAX_PAUSE = Duration.ofMinutes(15);
+    public static final double DEFAULT_QUOTA_SAFETY_MARGIN = 0.1;
 
     static final double MAX_RATE_LIMIT = 1_000_000.0;
     static final int MAX_QUOTA = 10_000_000;
@@ -88,6 +92,9 @@ public record LimiterConfig(
         if (maxPause.isZero()) {
             throw new InvalidLimiterConfigException("maxPause", maxPause, "must be > 0");
         }
+        if (!(quotaSafetyMargin >= 0 && quotaSafetyMargin < 1)) {
+            throw new InvalidLimiterConfigException("quotaSafetyMargin", quotaSafetyMargin, "must be >= 0 and < 1");
+        }
     }
 
     public static Builder builder() {
@@ -98,7 +105,8 @@ public record LimiterConfig(
     public Builder toBuilder() {
         return new Builder().minRate(minRate).maxRate(maxRate).recoveryScale(recoveryScale)
                 .decreaseFactor(decreaseFactor).quota(quota).quotaWindow(quotaWindow).maxWait(maxWait)
-                .maxPending(maxPending).signalCooldown(signalCooldown).maxPause(maxPause);
+                .maxPending(maxPending).signalCooldown(signalCooldown).maxPause(maxPause)
+                .quotaSafetyMargin(quotaSafetyMargin);
     }
 
     /** The defaults. */
@@ -147,6 +155,7 @@ public record LimiterConfig(
         private int maxPending = DEFAULT_MAX_PENDING;
         private Duration signalCooldown = DEFAULT_SIGNAL_COOLDOWN;
         private Duration maxPause = DEFAULT_MAX_PAUSE;
+        private double quotaSafetyMargin = DEFAULT_QUOTA_SAFETY_MARGIN;
 
         private Builder() {
         }
@@ -161,10 +170,11 @@ public record LimiterConfig(
         public Builder maxPending(int v) { this.maxPending = v; return this; }
         public Builder signalCooldown(Duration v) { this.signalCooldown = v; return this; }
         public Builder maxPause(Duration v) { this.maxPause = v; return this; }
+        public Builder quotaSafetyMargin(double v) { this.quotaSafetyMargin = v; return this; }
 
         public LimiterConfig build() {
             return new LimiterConfig(minRate, maxRate, recoveryScale, decreaseFactor, quota, quotaWindow, maxWait,
-                    maxPending, signalCooldown, maxPause);
+                    maxPending, signalCooldown, maxPause, quotaSafetyMargin);
         }
     }
 }

@@ -13,7 +13,15 @@ package io.github.camelratelimit.core;
  * throttled    : pauseUntil = max(pauseUntil, now + min(retryAfter, maxPause));
  *                cut the rate once per congestion event: only if the throttled call was granted at or
  *                after the last cut and at least signalCooldown has passed since it
+ * provider quota (any response, m = quotaSafetyMargin):
+ *                remaining = 0, reset known   : pauseUntil = max(pauseUntil, now + min(reset, maxPause))
+ *                remaining &gt; 0, reset known : ceiling = remaining * (1 - m) / reset, until now + reset
+ *                limit and window known      : limitRate = limit * (1 - m) / window (until the next report)
+ * rate(now)    = min(adaptive(now), ceiling while valid, limitRate)
  * </pre>
+ *
+ * A provider-reported quota may pace below {@code minRate}: it is the provider's own statement of what is
+ * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
  *
  * {@code tat} (theoretical arrival time, as in GCRA) keeps a grid of one interval: a caller woken a little
  * late (less than one interval) stays on the grid, so scheduler latency does not lower the achieved rate; the
@@ -30,6 +38,9 @@ public final class LimiterState {
     private long lastCutAt = Long.MIN_VALUE;
     private long granted;
     private long throttled;
+    private double ceiling = Double.POSITIVE_INFINITY;
+    private long ceilingUntil = Long.MIN_VALUE;
+    private double limitRate = Double.POSITIVE_INFINITY;
 
     public LimiterState(LimiterConfig config) {
         this.config = config;
@@ -71,6 +82,9 @@ public final class LimiterState {
      * @return {@code true} when it cut the rate
      */
     public boolean record(Feedback feedback, long now) {
+        if (feedback.providerQuota() != null) {
+            applyProviderQuota(feedback.providerQuota(), now);
+        }
         if (feedback.outcome() != Feedback.Outcome.THROTTLED) {
             return false;
         }
@@ -94,9 +108,32 @@ public final class LimiterState {
         pauseUntil = Math.max(pauseUntil, now + d);
     }
 
+    /** Applies what the provider's headers said; malformed reports are filtered by the parser. */
+    public void applyProviderQuota(ProviderQuota q, long now) {
+        double keep = 1 - config.quotaSafetyMargin();
+        if (q.remaining() == 0 && q.resetNanos() > 0) {
+            pauseUntil(now, q.resetNanos());
+        } else if (q.remaining() > 0 && q.resetNanos() > 0) {
+            ceiling = q.remaining() * keep / (q.resetNanos() / 1e9);
+            ceilingUntil = now + q.resetNanos();
+        }
+        if (q.limit() > 0 && q.windowNanos() > 0) {
+            limitRate = q.limit() * keep / (q.windowNanos() / 1e9);
+        }
+    }
+
     /** The permitted rate at {@code now}, permits/s. */
     public double rate(long now) {
-        return rateLimit.rate(now);
+        double r = rateLimit.rate(now);
+        if (now < ceilingUntil && ceiling < r) {
+            r = ceiling;
+        }
+        return Math.min(r, limitRate);
+    }
+
+    /** The provider-reported ceiling in force at {@code now} (permits/s), or +Infinity when none. */
+    public double providerCeiling(long now) {
+        return Math.min(now < ceilingUntil ? ceiling : Double.POSITIVE_INFINITY, limitRate);
     }
 
     public LimiterSnapshot snapshot(long now) {
@@ -109,6 +146,9 @@ public final class LimiterState {
     public void reset() {
         rateLimit.reset();
         pauseUntil = Long.MIN_VALUE;
+        ceiling = Double.POSITIVE_INFINITY;
+        ceilingUntil = Long.MIN_VALUE;
+        limitRate = Double.POSITIVE_INFINITY;
         lastCutAt = Long.MIN_VALUE;
     }
 
@@ -116,7 +156,8 @@ public final class LimiterState {
         return config;
     }
 
-    static long intervalNanos(double rate) {
-        return Math.max(1L, Math.round(1e9 / rate));
+    /** Pacing interval for {@code rate} permits/s: {@code round(1e9 / rate)}, within [1 ns, 1 day]. */
+    public static long intervalNanos(double rate) {
+        return Math.max(1L, Math.min(86_400_000_000_000L, Math.round(1e9 / rate)));
     }
 }
