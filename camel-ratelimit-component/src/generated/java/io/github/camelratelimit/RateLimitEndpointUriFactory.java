@@ -82,7 +82,7 @@ public class RateLimitEndpointUriFactory extends org.apache.camel.support.compon
 
     @Override
     public boolean isLenientProperties() {
-        return false;
+        return true;
     }
 }
 

@@ -85,17 +85,25 @@ public class RateLimitComponent extends HealthCheckComponent {
         RateLimitConfiguration conf = configuration.copy();
         endpoint.setConfiguration(conf);
         Map<String, Object> given = new LinkedHashMap<>(parameters);
+        Object explicit = parameters.remove("delegateUri");
         setProperties(endpoint, parameters);
-        // what setProperties did not consume belongs to the delegate
-        String delegate = remaining == null ? "" : remaining;
+        String path = remaining == null ? "" : remaining;
+        String delegate;
+        if (explicit != null) {
+            // ratelimit:<name>?delegateUri=RAW(<uri>): the path names the limiter
+            delegate = unwrapRaw(explicit.toString());
+            if (!path.isBlank() && (conf.getLimiter() == null || conf.getLimiter().isBlank())) {
+                conf.setLimiter(path);
+            }
+        } else {
+            delegate = path;
+        }
         if (delegate.isBlank()) {
-            delegate = endpoint.getDelegateUri();
-        }
-        if (delegate == null || delegate.isBlank()) {
             throw new IllegalArgumentException("ratelimit endpoint " + URISupport.sanitizeUri(uri)
-                    + " names no delegate: write ratelimit:<delegate-uri>, e.g. ratelimit:https://api.example.com/items"
-                    + " or ratelimit:x?delegateUri=...");
+                    + " names no delegate: write ratelimit:<delegate-uri>, e.g. ratelimit:https://api.example.com/items,"
+                    + " or ratelimit:<limiter>?delegateUri=RAW(<delegate-uri>)");
         }
+        // what setProperties did not consume belongs to the delegate, passed on as written
         if (!parameters.isEmpty()) {
             String query = URISupport.createQueryString(parameters, false);
             delegate = delegate + (delegate.contains("?") ? "&" : "?") + query;
@@ -109,10 +117,25 @@ public class RateLimitComponent extends HealthCheckComponent {
         return endpoint;
     }
 
-    /** Applies {@code ratelimit.limiter.<name>.<option>} properties for options the URI did not give. */
+    private static String unwrapRaw(String v) {
+        String t = v.trim();
+        if ((t.startsWith("RAW(") && t.endsWith(")")) || (t.startsWith("RAW{") && t.endsWith("}"))) {
+            return t.substring(4, t.length() - 1);
+        }
+        return t;
+    }
+
+    /**
+     * Applies {@code ratelimit.limiter.<name>.<option>} properties for options the URI did not give. Only for
+     * limiter names that are plain property keys (letters, digits, '.', '_', '-'): a default name such as
+     * {@code https://host:443} cannot be one.
+     */
     private void applyLimiterOverrides(RateLimitEndpoint endpoint, java.util.Set<String> givenKeys) throws Exception {
         PropertiesComponent pc = getCamelContext().getPropertiesComponent();
         String name = endpoint.getConfiguration().getLimiter();
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            return;
+        }
         Map<String, Object> overrides = new LinkedHashMap<>();
         for (String option : RateLimitEndpoint.LIMITER_OPTIONS) {
             if (givenKeys.stream().anyMatch(k -> k.equalsIgnoreCase(option))) {
@@ -146,6 +169,9 @@ public class RateLimitComponent extends HealthCheckComponent {
         String scheme = raw.substring(0, colon).toLowerCase(Locale.ROOT);
         String rest = raw.substring(colon + 1);
         // camel-http accepts http:host/path as well as http://host/path
+        if (!rest.startsWith("//") && !scheme.startsWith("http")) {
+            return scheme + ":" + rest;
+        }
         String httpLike = rest.startsWith("//") ? rest : "//" + rest;
         try {
             URI u = new URI(scheme + ":" + httpLike);

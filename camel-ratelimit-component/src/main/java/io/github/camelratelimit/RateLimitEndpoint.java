@@ -19,7 +19,7 @@ import org.apache.camel.util.URISupport;
  * Paces calls to a delegate endpoint (camel-http first) through a named, adaptive, Retry-After aware limiter.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "ratelimit", title = "Rate Limit", syntax = "ratelimit:delegateUri",
-        producerOnly = true, remote = false, category = { Category.HTTP, Category.API })
+        producerOnly = true, remote = false, lenientProperties = true, category = { Category.HTTP, Category.API })
 public class RateLimitEndpoint extends DefaultEndpoint {
 
     /** The options that belong to the limiter (may be overridden per limiter by properties). */
