@@ -204,7 +204,7 @@ public final class RateLimiter implements AutoCloseable {
         if (size >= config.maxPending()) {
             return RateLimitExceededException.maxPending(name, size, config.maxPending(), config.maxWait());
         }
-        long estimate = Math.max(0L, headAt - now) + (long) size * interval;
+        long estimate = headWait(now) + (long) size * interval;
         if (estimate > maxWaitNanos) {
             return RateLimitExceededException.maxWait(name, estimate, config.maxWait(), Acquisition.WaitReason.PACING);
         }
@@ -362,7 +362,12 @@ public final class RateLimiter implements AutoCloseable {
     /** Waiting time estimate for a new caller, for diagnostics. */
     public synchronized Duration estimatedWait() {
         long now = clock.nanoTime();
-        return Duration.ofNanos(Math.max(0L, headAt - now) + (long) queue.size() * interval);
+        return Duration.ofNanos(headWait(now) + (long) queue.size() * interval);
+    }
+
+    /** Time until the head is expected to go; 0 when not known yet (caller holds the monitor). */
+    private long headWait(long now) {
+        return headAt == Long.MIN_VALUE ? 0L : Math.max(0L, headAt - now);
     }
 
     private static final class Entry {
