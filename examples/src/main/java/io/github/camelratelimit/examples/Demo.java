@@ -88,6 +88,8 @@ public final class Demo {
                 done.countDown();
             });
         }
+        System.out.printf(Locale.ROOT, "fired %d exchanges from one thread in %d ms; they now wait in the limiter%n",
+                items, (System.nanoTime() - t0) / 1_000_000);
         RateLimitComponent rl = camel.getComponent("ratelimit", RateLimitComponent.class);
         while (!done.await(1, TimeUnit.SECONDS)) {
             progress(rl, items, ok.get(), failed.get(), retries.get(), (System.nanoTime() - t0) / 1e9);
