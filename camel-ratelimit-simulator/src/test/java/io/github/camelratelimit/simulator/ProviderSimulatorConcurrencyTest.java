@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -68,6 +69,32 @@ class ProviderSimulatorConcurrencyTest {
             assertEquals(sent, sim.arrivalNanos().size());
             assertEquals(sent, sim.requests().size());
             assertEquals(sent, s.pathCounts().size());
+        }
+    }
+
+    @Test
+    void hundredsOfConcurrentConnectionsAreAllAnswered() throws Exception {
+        int requests = 300;
+        AtomicLong frozen = new AtomicLong(0L);
+        try (ProviderSimulator sim = ProviderSimulator.builder().capacity(1).burst(120).clock(frozen::get)
+                .recordRequests(false).build()) {
+            sim.start();
+            List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                replies.add(Http.CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(sim.url("/many/" + i))).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            int ok = 0;
+            int throttled = 0;
+            for (CompletableFuture<HttpResponse<String>> r : replies) {
+                int status = r.get(60, TimeUnit.SECONDS).statusCode();
+                ok += status == 200 ? 1 : 0;
+                throttled += status == 429 ? 1 : 0;
+            }
+            assertEquals(120, ok);
+            assertEquals(requests - 120, throttled);
+            assertEquals(new SimulatorStats(requests, ok, throttled, sim.stats().pathCounts(),
+                    Map.of("GET", (long) requests), Map.of(200, 120L, 429, 180L)), sim.stats());
         }
     }
 
