@@ -25,9 +25,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SimulatorMain {
 
-    static final String USAGE = "usage: SimulatorMain [port] [capacity] [--burst=N] [--retry-after=seconds|http-date|none]"
-            + " [--status=429|503] [--quota-headers=none|x-ratelimit|ietf] [--fixed-window=N/SECONDS]"
-            + " [--latency-ms=N]";
+    static final String USAGE = "usage: SimulatorMain [port] [capacity] [--burst=N]"
+            + " [--retry-after=seconds|http-date|none] [--status=429|503] [--quota-headers=none|x-ratelimit|ietf]"
+            + " [--fixed-window=N/SECONDS] [--latency-ms=N]";
 
     private SimulatorMain() {
     }
