@@ -101,7 +101,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             long retryAfter = -1L;
             if (ResponseClassifier.isThrottle(r)) {
                 retryAfter = RetryAfterSupport.retryAfterNanos(r, endpoint.limiter().name(),
-                        endpoint.getComponent().getClock().wallMillis());
+                        endpoint.getComponent().getClock(), endpoint.limiter().config().maxPause());
                 if (retryAfter >= 0) {
                     exchange.setProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS,
                             TimeUnit.NANOSECONDS.toMillis(Math.min(retryAfter,

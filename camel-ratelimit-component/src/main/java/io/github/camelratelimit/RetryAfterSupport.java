@@ -1,50 +1,47 @@
 package io.github.camelratelimit;
 
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.camelratelimit.core.Clock;
+import io.github.camelratelimit.core.RetryAfterParser;
+import io.github.camelratelimit.core.RetryAfterParser.RetryAfter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads Retry-After from a response for the limiter's pause; odd values are ignored and logged. */
+/**
+ * Reads Retry-After from a response for the limiter's pause with {@link RetryAfterParser} (delta-seconds and
+ * the three HTTP-date forms, measured against the response's {@code Date}). Unusable values are ignored; values
+ * above {@code maxPause} are clamped. Each odd value is logged once (up to 256 distinct values).
+ */
 final class RetryAfterSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryAfterSupport.class);
-    private static final long MAX_SECONDS = TimeUnit.DAYS.toSeconds(366);
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
     private RetryAfterSupport() {
     }
 
-    /** Retry-After as nanoseconds from now, or -1 when absent or unusable. */
-    static long retryAfterNanos(ResponseClassifier.Response r, String limiter, long wallMillisNow) {
-        String raw = r.header("Retry-After");
-        if (raw == null) {
-            return -1L;
+    /** Retry-After as nanoseconds from now (at most {@code max}), or -1 when absent or unusable. */
+    static long retryAfterNanos(ResponseClassifier.Response r, String limiter, Clock clock, Duration max) {
+        RetryAfter ra = RetryAfterParser.parse((Map<String, ?>) r.headers(), clock, max);
+        if (ra.kind() == RetryAfterParser.Kind.INVALID || ra.kind() == RetryAfterParser.Kind.CLAMPED) {
+            logOnce(limiter, ra);
         }
-        String v = raw.trim();
-        try {
-            if (!v.isEmpty() && v.chars().allMatch(Character::isDigit)) {
-                long s = v.length() > 12 ? MAX_SECONDS : Math.min(Long.parseLong(v), MAX_SECONDS);
-                return TimeUnit.SECONDS.toNanos(s);
-            }
-            long at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-            long base = wallMillisNow;
-            String date = r.header("Date");
-            if (date != null) {
-                try {
-                    base = ZonedDateTime.parse(date.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-                } catch (DateTimeParseException ignore) {
-                    // fall back to the local clock
-                }
-            }
-            return TimeUnit.MILLISECONDS.toNanos(Math.max(0L, Math.min(at - base, MAX_SECONDS * 1000)));
-        } catch (DateTimeParseException | NumberFormatException e) {
-            LOG.atWarn().setMessage("ignored an unusable Retry-After header").addKeyValue("event", "odd_header")
-                    .addKeyValue("limiter", limiter).addKeyValue("header", "Retry-After")
-                    .addKeyValue("value", v.length() > 64 ? v.substring(0, 64) + "..." : v).log();
-            return -1L;
+        return ra.delayNanos();
+    }
+
+    private static void logOnce(String limiter, RetryAfter ra) {
+        String raw = ra.raw() == null ? "" : ra.raw();
+        String shown = raw.length() > 64 ? raw.substring(0, 64) + "..." : raw;
+        if (LOGGED.size() < 256 && LOGGED.add(ra.kind() + "|" + shown)) {
+            LOG.atWarn().setMessage(ra.kind() == RetryAfterParser.Kind.CLAMPED
+                    ? "clamped a huge Retry-After to maxPause" : "ignored an unusable Retry-After header")
+                    .addKeyValue("event", "odd_header").addKeyValue("limiter", limiter)
+                    .addKeyValue("header", "Retry-After").addKeyValue("value", shown)
+                    .addKeyValue("reason", ra.reason()).log();
         }
     }
 }
