@@ -45,6 +45,7 @@ import java.util.function.Consumer;
  * pk                   : not compared; every partition reported on this response is taken to apply.
  * separate reset value : v &gt;= 1e12 -&gt; epoch milliseconds;  v &gt;= 1e9 -&gt; epoch seconds (decimals allowed,
  *                        as Discord sends them);  otherwise delta seconds.
+ *                        an IMF-fixdate (RFC 1123) is an absolute time as well.
  *                        epoch delay = epoch - Date header (RFC 1123) when present and parseable,
  *                                      else epoch - wallMillisNow;  an epoch in the past gives 0.
  *                        (Structured-field t and draft-07 reset are delta seconds by definition.)
@@ -142,7 +143,7 @@ public final class QuotaHeaderParser {
             return q;
         } catch (RuntimeException e) {
             // belt and braces: header content must never fail an exchange
-            sink.accept("quota headers ignored: unexpected " + e.getClass().getSimpleName());
+            sink.accept("quota headers ignored: internal error " + e.getClass().getSimpleName());
             return ProviderQuota.UNKNOWN;
         }
     }
@@ -251,7 +252,7 @@ public final class QuotaHeaderParser {
                 } else if (item.value() instanceof Long) {
                     quotaValue = item.value(); // draft-07: 100;w=60
                 } else {
-                    warn(RATELIMIT_POLICY + " member " + show(String.valueOf(item.value()))
+                    warn(RATELIMIT_POLICY + " member " + describe(item.value())
                             + " ignored: neither a named policy nor an integer quota");
                     continue;
                 }
@@ -269,6 +270,10 @@ public final class QuotaHeaderParser {
                         }
                         continue;
                     }
+                }
+                if (quotaValue == null) {
+                    warn(label + " ignored: no q (quota)");
+                    continue;
                 }
                 long q = count(label + " q", quotaValue);
                 if (q < 0) {
@@ -293,8 +298,7 @@ public final class QuotaHeaderParser {
                 StructuredFieldParser.Item item = (StructuredFieldParser.Item) m;
                 String name = nameOf(item.value());
                 if (name == null) {
-                    warn(RATELIMIT + " member " + show(String.valueOf(item.value()))
-                            + " ignored: not a policy name");
+                    warn(RATELIMIT + " member " + describe(item.value()) + " ignored: not a policy name");
                     continue;
                 }
                 if (otherUnits.contains(name)) {
@@ -390,11 +394,13 @@ public final class QuotaHeaderParser {
                 limit = lw[0];
                 window = lw[1];
             }
-            long remaining = remainingText == null ? -1 : count(names.remaining(), remainingText);
-            long used = usedText == null ? -1 : count(names.used(), usedText);
-            long reset = afterText == null ? -1 : deltaSeconds(names.resetAfter(), afterText);
+            long remaining = remainingText == null ? -1 : countText(names.remaining(), remainingText);
+            long used = usedText == null ? -1 : countText(names.used(), usedText);
+            long reset = afterText == null ? -1 : deltaText(names.resetAfter(), afterText);
+            String resetSource = names.resetAfter();
             if (reset < 0 && resetText != null) {
                 reset = resetValue(names.reset(), resetText);
+                resetSource = names.reset();
             }
             if (remaining >= 0 && limit >= 0 && remaining > limit) {
                 warn(names.remaining() + " " + remaining + " ignored: exceeds " + names.limit() + " " + limit);
@@ -407,7 +413,7 @@ public final class QuotaHeaderParser {
                     warn(names.used() + " " + used + " ignored: exceeds " + names.limit() + " " + limit);
                 }
             }
-            return finish(limit, remaining, reset, window, names.reset() == null ? "reset" : names.reset());
+            return finish(limit, remaining, reset, window, resetSource);
         }
 
         /**
@@ -416,7 +422,7 @@ public final class QuotaHeaderParser {
          */
         private long[] limitField(String header, String text) {
             if (text.indexOf(',') < 0 && text.indexOf(';') < 0) {
-                return new long[] {count(header, text), -1};
+                return new long[] {countText(header, text), -1};
             }
             List<Object> members;
             try {
@@ -452,8 +458,13 @@ public final class QuotaHeaderParser {
 
         /** A separate reset header: epoch ms, epoch s or delta s by magnitude (see class doc). */
         private long resetValue(String header, String text) {
-            double v = decimal(header, text);
+            double v = decimal(text);
             if (Double.isNaN(v)) {
+                long date = httpDate(text);
+                if (date != Long.MIN_VALUE) {
+                    return fromEpoch(header, text, date);
+                }
+                warn(header + " " + show(text) + " ignored: neither seconds, an epoch nor an HTTP date");
                 return -1;
             }
             if (v >= EPOCH_MILLIS_FROM) {
@@ -490,11 +501,11 @@ public final class QuotaHeaderParser {
             baseName = "the local clock";
             String date = first(DATE);
             if (date != null) {
-                try {
-                    baseMillis = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()
-                            .toEpochMilli();
+                long millis = httpDate(date);
+                if (millis != Long.MIN_VALUE) {
+                    baseMillis = millis;
                     baseName = "Date";
-                } catch (DateTimeParseException | ArithmeticException e) {
+                } else {
                     warn(DATE + " " + show(date) + " is not an RFC 1123 date; epoch resets measured against the"
                             + " local clock");
                 }
@@ -502,88 +513,96 @@ public final class QuotaHeaderParser {
             return baseMillis;
         }
 
+        /** An IMF-fixdate (RFC 1123) as epoch ms, or Long.MIN_VALUE. */
+        private static long httpDate(String text) {
+            if (text.length() > 64) {
+                return Long.MIN_VALUE;
+            }
+            try {
+                return ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+            } catch (DateTimeParseException | ArithmeticException e) {
+                return Long.MIN_VALUE;
+            }
+        }
+
         // ---------------------------------------------------------------- values
 
-        /** A count: a non-negative integer up to MAX_COUNT, as text or as a structured Long; else -1. */
+        /** A structured count: an Integer in [0, MAX_COUNT]; else -1 (warned). */
         private long count(String what, Object value) {
-            if (value instanceof Long) {
-                long v = (Long) value;
-                if (v < 0) {
-                    warn(what + "=" + v + " ignored: negative");
-                    return -1;
-                }
-                if (v > MAX_COUNT) {
-                    warn(what + "=" + v + " ignored: above " + MAX_COUNT);
-                    return -1;
-                }
-                return v;
-            }
-            if (!(value instanceof String)) {
-                warn(what + " " + show(String.valueOf(value)) + " ignored: not an integer");
+            if (!(value instanceof Long)) {
+                warn(what + "=" + describe(value) + " ignored: not an integer");
                 return -1;
             }
-            String t = ((String) value).trim();
-            if (t.isEmpty() || !allDigits(t, 0, t.length())) {
-                warn(what + " " + show(t) + " ignored: not a non-negative integer");
+            long v = (Long) value;
+            if (v < 0 || v > MAX_COUNT) {
+                warn(what + "=" + v + " ignored: " + (v < 0 ? "negative" : "above " + MAX_COUNT));
+                return -1;
+            }
+            return v;
+        }
+
+        /** A count header: plain digits, at most MAX_COUNT; else -1 (warned). */
+        private long countText(String header, String text) {
+            if (!allDigits(text, 0, text.length())) {
+                warn(header + " " + show(text) + " ignored: not a non-negative integer");
                 return -1;
             }
             int nonZero = 0;
-            while (nonZero < t.length() - 1 && t.charAt(nonZero) == '0') {
+            while (nonZero < text.length() - 1 && text.charAt(nonZero) == '0') {
                 nonZero++;
             }
-            if (t.length() - nonZero > 10 || Long.parseLong(t.substring(nonZero)) > MAX_COUNT) {
-                warn(what + " " + show(t) + " ignored: above " + MAX_COUNT);
+            if (text.length() - nonZero > 10 || Long.parseLong(text.substring(nonZero)) > MAX_COUNT) {
+                warn(header + " " + show(text) + " ignored: above " + MAX_COUNT);
                 return -1;
             }
-            return Long.parseLong(t.substring(nonZero));
+            return Long.parseLong(text.substring(nonZero));
         }
 
-        /** A policy window: integer seconds in [1, MAX_WINDOW_SECONDS]; else -1. */
+        /** A structured policy window: an Integer of seconds in [1, MAX_WINDOW_SECONDS]; else -1 (warned). */
         private long window(String what, Object value) {
             if (value instanceof Long && (Long) value > 0 && (Long) value <= MAX_WINDOW_SECONDS) {
                 return (Long) value;
             }
-            warn(what + "=" + show(String.valueOf(value)) + " ignored: not a window of 1 s to "
-                    + MAX_WINDOW_SECONDS + " s");
+            warn(what + "=" + describe(value) + " ignored: not a window of 1 to " + MAX_WINDOW_SECONDS + " s");
             return -1;
         }
 
-        /** Delta seconds (integer or decimal, >= 0; text or structured) to nanoseconds; else -1. */
+        /** Structured delta seconds: a non-negative Integer or Decimal, to nanoseconds; else -1 (warned). */
         private long deltaSeconds(String what, Object value) {
             double v;
             if (value instanceof Long) {
                 v = (Long) value;
             } else if (value instanceof BigDecimal) {
                 v = ((BigDecimal) value).doubleValue();
-            } else if (value instanceof String) {
-                v = decimal(what, (String) value);
-                if (Double.isNaN(v)) {
-                    return -1;
-                }
             } else {
-                warn(what + " " + show(String.valueOf(value)) + " ignored: not a number of seconds");
+                warn(what + "=" + describe(value) + " ignored: not a number of seconds");
                 return -1;
             }
             if (v < 0) {
-                warn(what + "=" + show(String.valueOf(value)) + " ignored: negative");
+                warn(what + "=" + describe(value) + " ignored: negative");
+                return -1;
+            }
+            return secondsToNanos(v);
+        }
+
+        /** A delta-seconds header (decimals allowed), to nanoseconds; else -1 (warned). */
+        private long deltaText(String header, String text) {
+            double v = decimal(text);
+            if (Double.isNaN(v)) {
+                warn(header + " " + show(text) + " ignored: not a non-negative number of seconds");
                 return -1;
             }
             return secondsToNanos(v);
         }
 
         /** Plain decimal text {@code digits[.digits]} (at most 20 integer and 9 fraction digits); else NaN. */
-        private double decimal(String what, String text) {
-            String t = text.trim();
+        private static double decimal(String t) {
             int dot = t.indexOf('.');
             int intEnd = dot < 0 ? t.length() : dot;
             boolean ok = intEnd > 0 && intEnd <= 20 && allDigits(t, 0, intEnd)
                     && (dot < 0 || (t.length() - dot - 1 >= 1 && t.length() - dot - 1 <= 9
                             && allDigits(t, dot + 1, t.length())));
-            if (!ok) {
-                warn(what + " " + show(t) + " ignored: not a non-negative number");
-                return Double.NaN;
-            }
-            return Double.parseDouble(t);
+            return ok ? Double.parseDouble(t) : Double.NaN;
         }
 
         /** Applies the maxReset clamp (scaling remaining to keep its rate) and builds the quota. */
@@ -593,7 +612,7 @@ public final class QuotaHeaderParser {
                 if (remaining > 0) {
                     scaled = Math.max(1L, (long) Math.floor(remaining * ((double) maxResetNanos / resetNanos)));
                 }
-                warn(source + " reset of " + seconds(resetNanos) + " s clamped to maxReset " + seconds(maxResetNanos)
+                warn(source + ": reset in " + seconds(resetNanos) + " s clamped to maxReset " + seconds(maxResetNanos)
                         + " s" + (remaining > 0 ? ", remaining " + remaining + " scaled to " + scaled : ""));
                 remaining = scaled;
                 resetNanos = maxResetNanos;
@@ -744,6 +763,26 @@ public final class QuotaHeaderParser {
             return String.format(Locale.ROOT, "%.3g", s);
         }
         return BigDecimal.valueOf(s).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+    }
+
+    /** A structured bare item for a warning, in field syntax (strings quoted, bounded, printable). */
+    static String describe(Object value) {
+        if (value instanceof String) {
+            return "\"" + printable((String) value) + "\"";
+        }
+        if (value instanceof StructuredFieldParser.Token) {
+            return printable(((StructuredFieldParser.Token) value).text());
+        }
+        if (value instanceof Boolean) {
+            return (Boolean) value ? "?1" : "?0";
+        }
+        if (value instanceof Long) {
+            return value.toString();
+        }
+        if (value instanceof BigDecimal) {
+            return ((BigDecimal) value).toPlainString();
+        }
+        return value == null ? "(none)" : "(" + value.getClass().getSimpleName() + ")";
     }
 
     /** A header value for a warning: printable ASCII, at most 48 characters, quoted. */
