@@ -40,6 +40,7 @@ public record QuotaHeaderNames(String limit, String remaining, String reset, Str
      */
     public static final QuotaHeaderNames RATELIMIT_DRAFT = withPrefix("RateLimit-");
 
+    /** Checks every name that is set; throws {@link IllegalArgumentException} naming the bad one. */
     public QuotaHeaderNames {
         check("limit", limit);
         check("remaining", remaining);
@@ -51,6 +52,9 @@ public record QuotaHeaderNames(String limit, String remaining, String reset, Str
     /**
      * The family {@code prefix + "Limit"}, {@code "Remaining"}, {@code "Reset"}, {@code "Reset-After"},
      * {@code "Used"}; e.g. {@code withPrefix("X-Api-RateLimit-")}.
+     *
+     * @param prefix the common start of the five names
+     * @return the family
      */
     public static QuotaHeaderNames withPrefix(String prefix) {
         if (prefix == null) {

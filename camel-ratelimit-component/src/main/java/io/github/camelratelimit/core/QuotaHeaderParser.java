@@ -81,8 +81,11 @@ public final class QuotaHeaderParser {
     /** Longest header value looked at, in characters. */
     static final int MAX_VALUE_LENGTH = StructuredFieldParser.MAX_LENGTH;
 
+    /** The IETF service-limit field (a Structured Field List; draft-07: a Dictionary). */
     public static final String RATELIMIT = "RateLimit";
+    /** The IETF quota-policy field (a Structured Field List). */
     public static final String RATELIMIT_POLICY = "RateLimit-Policy";
+    /** The response date (RFC 1123), the base for epoch resets. */
     public static final String DATE = "Date";
 
     /** The IETF fields, then {@code RateLimit-*}, {@code X-RateLimit-*} and {@code X-Rate-Limit-*}. */
@@ -105,7 +108,7 @@ public final class QuotaHeaderParser {
         this.families = List.copyOf(families);
     }
 
-    /** The separate-header families, in order of preference. */
+    /** @return the separate-header families, in order of preference (unmodifiable) */
     public List<QuotaHeaderNames> families() {
         return families;
     }
@@ -148,7 +151,15 @@ public final class QuotaHeaderParser {
         }
     }
 
-    /** Same as {@link #parse} with the local wall clock of {@code clock}. */
+    /**
+     * Same as {@link #parse(Map, long, Duration, Consumer)} with {@code clock.wallMillis()} as the local clock.
+     *
+     * @param headers  the response headers, may be null
+     * @param clock    the limiter's clock
+     * @param maxReset longest reset believed (&gt; 0)
+     * @param warnings receives odd values, may be null
+     * @return the quota, or {@link ProviderQuota#UNKNOWN}; never null
+     */
     public ProviderQuota parse(Map<String, ?> headers, Clock clock, Duration maxReset, Consumer<String> warnings) {
         return parse(headers, clock.wallMillis(), maxReset, warnings);
     }
