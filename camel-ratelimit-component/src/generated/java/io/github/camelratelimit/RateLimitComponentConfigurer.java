@@ -43,6 +43,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "learnfromheaders":
+        case "learnFromHeaders": getOrCreateConfiguration(target).setLearnFromHeaders(property(camelContext, boolean.class, value)); return true;
         case "limiter": getOrCreateConfiguration(target).setLimiter(property(camelContext, java.lang.String.class, value)); return true;
         case "maxpause":
         case "maxPause": getOrCreateConfiguration(target).setMaxPause(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
@@ -55,6 +57,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "minrate":
         case "minRate": getOrCreateConfiguration(target).setMinRate(property(camelContext, double.class, value)); return true;
         case "quota": getOrCreateConfiguration(target).setQuota(property(camelContext, int.class, value)); return true;
+        case "quotaheaderprefix":
+        case "quotaHeaderPrefix": getOrCreateConfiguration(target).setQuotaHeaderPrefix(property(camelContext, java.lang.String.class, value)); return true;
         case "quotasafetymargin":
         case "quotaSafetyMargin": getOrCreateConfiguration(target).setQuotaSafetyMargin(property(camelContext, double.class, value)); return true;
         case "quotawindow":
@@ -88,6 +92,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckProducerEnabled": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "learnfromheaders":
+        case "learnFromHeaders": return boolean.class;
         case "limiter": return java.lang.String.class;
         case "maxpause":
         case "maxPause": return long.class;
@@ -100,6 +106,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "minrate":
         case "minRate": return double.class;
         case "quota": return int.class;
+        case "quotaheaderprefix":
+        case "quotaHeaderPrefix": return java.lang.String.class;
         case "quotasafetymargin":
         case "quotaSafetyMargin": return double.class;
         case "quotawindow":
@@ -134,6 +142,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "learnfromheaders":
+        case "learnFromHeaders": return getOrCreateConfiguration(target).isLearnFromHeaders();
         case "limiter": return getOrCreateConfiguration(target).getLimiter();
         case "maxpause":
         case "maxPause": return getOrCreateConfiguration(target).getMaxPause();
@@ -146,6 +156,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "minrate":
         case "minRate": return getOrCreateConfiguration(target).getMinRate();
         case "quota": return getOrCreateConfiguration(target).getQuota();
+        case "quotaheaderprefix":
+        case "quotaHeaderPrefix": return getOrCreateConfiguration(target).getQuotaHeaderPrefix();
         case "quotasafetymargin":
         case "quotaSafetyMargin": return getOrCreateConfiguration(target).getQuotaSafetyMargin();
         case "quotawindow":

@@ -2,6 +2,8 @@ package io.github.camelratelimit;
 
 import java.util.List;
 
+import io.github.camelratelimit.core.QuotaHeaderNames;
+import io.github.camelratelimit.core.QuotaHeaderParser;
 import io.github.camelratelimit.core.RateLimiter;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -25,7 +27,7 @@ public class RateLimitEndpoint extends DefaultEndpoint {
     /** The options that belong to the limiter (may be overridden per limiter by properties). */
     static final List<String> LIMITER_OPTIONS = List.of("minRate", "maxRate", "recoveryScale", "decreaseFactor",
             "quota", "quotaWindow", "maxWait", "maxPending", "maxPause", "signalCooldown", "quotaSafetyMargin",
-            "store", "redisUri");
+            "store", "redisUri", "learnFromHeaders", "quotaHeaderPrefix");
 
     @UriPath(description = "The endpoint to call, with its own options, e.g. https://api.example.com/items?bridgeEndpoint=true."
             + " Options this component does not know are passed to it untouched.")
@@ -37,6 +39,7 @@ public class RateLimitEndpoint extends DefaultEndpoint {
 
     private Endpoint delegate;
     private RateLimiter limiter;
+    private QuotaHeaderParser quotaParser;
 
     public RateLimitEndpoint(String uri, RateLimitComponent component) {
         super(uri, component);
@@ -68,6 +71,18 @@ public class RateLimitEndpoint extends DefaultEndpoint {
         // validate every option now, at route start, not at the first message
         configuration.toLimiterConfig();
         delegate = getCamelContext().getEndpoint(delegateUri);
+        quotaParser = null;
+        if (configuration.isLearnFromHeaders()) {
+            String prefix = configuration.getQuotaHeaderPrefix();
+            if (prefix == null || prefix.isBlank()) {
+                quotaParser = QuotaHeaderParser.DEFAULT;
+            } else {
+                List<QuotaHeaderNames> families = new java.util.ArrayList<>();
+                families.add(QuotaHeaderNames.withPrefix(prefix.trim()));
+                families.addAll(QuotaHeaderParser.DEFAULT.families());
+                quotaParser = new QuotaHeaderParser(families);
+            }
+        }
         if (configuration.isDisableHttpRetries()) {
             HttpRetries.disableOn(delegate);
         }
@@ -90,6 +105,11 @@ public class RateLimitEndpoint extends DefaultEndpoint {
 
     RateLimiter limiter() {
         return limiter;
+    }
+
+    /** The provider quota header parser, or {@code null} when learnFromHeaders is off. */
+    QuotaHeaderParser quotaParser() {
+        return quotaParser;
     }
 
     Endpoint delegate() {
