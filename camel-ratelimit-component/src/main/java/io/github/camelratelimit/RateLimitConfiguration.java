@@ -66,7 +66,7 @@ public class RateLimitConfiguration implements Cloneable {
     private double quotaSafetyMargin = LimiterConfig.DEFAULT_QUOTA_SAFETY_MARGIN;
 
     @UriParam(defaultValue = "true", description = "Read the provider's quota headers on every response (IETF"
-            + " RateLimit/RateLimit-Policy, RateLimit-*, X-RateLimit-*, X-Rate-Limit-*) and pace so the reported"
+            + " RateLimit and RateLimit-Policy, and the RateLimit-, X-RateLimit- and X-Rate-Limit- families) and pace so the reported"
             + " remaining calls last until the reset; pause at remaining 0; lower the ceiling to a reported limit.")
     private boolean learnFromHeaders = true;
 

@@ -29,7 +29,7 @@ public class RateLimitEndpoint extends DefaultEndpoint {
             "quota", "quotaWindow", "maxWait", "maxPending", "maxPause", "signalCooldown", "quotaSafetyMargin",
             "store", "redisUri", "learnFromHeaders", "quotaHeaderPrefix");
 
-    @UriPath(description = "The endpoint to call, with its own options, e.g. https://api.example.com/items?bridgeEndpoint=true."
+    @UriPath(description = "The endpoint to call, with its own options, e.g. https://api.example.com/items, with its own query options."
             + " Options this component does not know are passed to it untouched.")
     @Metadata(required = true)
     private String delegateUri;
