@@ -1,6 +1,5 @@
 package io.github.camelratelimit;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,7 +17,6 @@ final class ProviderQuotaSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderQuotaSupport.class);
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
-    private static final Map<String, Long> LAST_LIMIT = new ConcurrentHashMap<>();
 
     private ProviderQuotaSupport() {
     }
@@ -40,8 +38,8 @@ final class ProviderQuotaSupport {
             return fb;
         }
         if (q.limit() > 0) {
-            Long old = LAST_LIMIT.put(endpoint.getComponent().hashCode() + "|" + name, q.limit());
-            if (old != null && old != q.limit()) {
+            long old = endpoint.lastProviderLimit().getAndSet(q.limit());
+            if (old > 0 && old != q.limit()) {
                 LOG.atInfo().setMessage("provider changed its limit").addKeyValue("event", "provider_limit_changed")
                         .addKeyValue("limiter", name).addKeyValue("old", old).addKeyValue("new", q.limit())
                         .addKeyValue("windowMs", q.windowNanos() < 0 ? null : q.windowNanos() / 1_000_000).log();

@@ -40,6 +40,7 @@ public class RateLimitEndpoint extends DefaultEndpoint {
     private Endpoint delegate;
     private RateLimiter limiter;
     private QuotaHeaderParser quotaParser;
+    private final java.util.concurrent.atomic.AtomicLong lastProviderLimit = new java.util.concurrent.atomic.AtomicLong(-1);
 
     public RateLimitEndpoint(String uri, RateLimitComponent component) {
         super(uri, component);
@@ -105,6 +106,11 @@ public class RateLimitEndpoint extends DefaultEndpoint {
 
     RateLimiter limiter() {
         return limiter;
+    }
+
+    /** The last limit the provider reported through this endpoint (-1 before any), to log changes. */
+    java.util.concurrent.atomic.AtomicLong lastProviderLimit() {
+        return lastProviderLimit;
     }
 
     /** The provider quota header parser, or {@code null} when learnFromHeaders is off. */
