@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * Retry-After-aware redelivery for routes that call rate-limited HTTP APIs: one bean that is both the error
  * handler's {@code onExceptionOccurred} {@link Processor} (it computes the wait and sets
  * {@link Exchange#REDELIVERY_DELAY}) and its {@code retryWhile} {@link Predicate} (it decides whether to retry).
- * Both roles run the same decision once per failure, so either alone works; use both as shown. Redelivery must be
- * {@code asyncDelayedRedelivery}, so a waiting exchange holds a scheduled task, not a thread.
+ * Configure both: the error handler calls the processor first, on the exchange itself, and the decision it makes
+ * is kept on the exchange (once per failure); the predicate then answers from it. (The predicate alone decides
+ * too, but may run on a copy, as through {@code retryWhileRef}, where the delay it sets would be lost.)
+ * Redelivery must be {@code asyncDelayedRedelivery}, so a waiting exchange holds a scheduled task, not a thread.
  *
  * <pre>
  * // Java DSL, one line (bind the bean as "retryAfter" to use it from YAML or XML too)
@@ -166,7 +168,10 @@ public class RetryAfterRedelivery implements Processor, Predicate, CamelContextA
      * out of retries.
      */
     boolean decide(Exchange exchange) {
-        Exception failure = exchange.getException();
+        // a predicate referenced through the bean language (retryWhileRef) sees a copy without the exception;
+        // the error handler has put it in CamelExceptionCaught before calling anything
+        Throwable failure = exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, Throwable.class);
         if (failure == null) {
             return false;
         }
@@ -182,8 +187,12 @@ public class RetryAfterRedelivery implements Processor, Predicate, CamelContextA
         String routeId = exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, String.class);
         if (f.checkRouteId != null && f.checkRouteId.equals(routeId)) {
             // the check ran in the route being retried: a redelivery would repeat the check, not the call
-            LOG.atDebug().setMessage("not retrying in the route of the status check; the calling route retries")
-                    .addKeyValue("event", "retry_skipped").addKeyValue("route", routeId).log();
+            boolean first = loggedValues.size() < MAX_LOGGED_VALUES && loggedValues.add("route:" + routeId);
+            (first ? LOG.atWarn() : LOG.atDebug()).setMessage("not retried: the status check ran in the route that "
+                    + "would be retried, and Camel redelivers only the failing step, so the HTTP call would not be "
+                    + "repeated. Put the call and the check in a sub-route with errorHandler noErrorHandler and "
+                    + "retry the calling route").addKeyValue("event", "retry_misplaced").addKeyValue("route", routeId)
+                    .log();
             return false;
         }
         if (!retryable(f, o)) {
@@ -287,16 +296,18 @@ public class RetryAfterRedelivery implements Processor, Predicate, CamelContextA
         return false;
     }
 
-    private boolean giveUp(Exchange exchange, HttpFailure f, Exception failure, RetryExhaustedException.Reason reason,
+    private boolean giveUp(Exchange exchange, HttpFailure f, Throwable failure, RetryExhaustedException.Reason reason,
             String why, int attempts, String endpoint, long firstFailure, long totalWait, String retryAfterText) {
         String last = f.kind == HttpFailure.Kind.HTTP ? "last HTTP status " + f.status : "last error " + f.description;
         String message = "Gave up after " + attempts + (attempts == 1 ? " attempt" : " attempts") + " (" + last
                 + ", waited " + totalWait + " ms in total): " + why;
         RetryExhaustedException e = new RetryExhaustedException(reason, f.status, attempts,
                 Duration.ofMillis(totalWait), retryAfterText, message, failure);
-        exchange.setException(e);
-        // the error handler restores this one when the exchange ends up not handled
-        exchange.setProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, e);
+        if (exchange.getException() != null) {
+            exchange.setException(e);
+            // the error handler restores this one when the exchange ends up not handled
+            exchange.setProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, e);
+        }
         exchange.getIn().removeHeader(Exchange.REDELIVERY_DELAY);
         exchange.removeProperty(DELAY);
         exchange.setProperty(ATTEMPTS, attempts);

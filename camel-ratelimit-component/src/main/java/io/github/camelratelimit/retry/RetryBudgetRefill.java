@@ -7,8 +7,9 @@ import org.apache.camel.support.EventNotifierSupport;
 /**
  * Gives a token back to an API's {@link io.github.camelratelimit.core.RetryBudget} for every successful call to
  * it: Camel's {@code ExchangeSentEvent} (fired when a {@code to} step completes) without an exception and without
- * a 429 or 5xx {@code CamelHttpResponseCode}. Listens to sent events only, and does nothing until the owner has a
- * budget.
+ * a 429 or 5xx {@code CamelHttpResponseCode}. It must accept {@code ExchangeSendingEvent}s too: Camel's
+ * {@code SendProcessor} times a send, and so fires its sent event, only when some notifier took the sending
+ * event. Exchange events of other kinds are ignored, and nothing is looked up until the owner has a budget.
  */
 final class RetryBudgetRefill extends EventNotifierSupport {
 
@@ -18,12 +19,13 @@ final class RetryBudgetRefill extends EventNotifierSupport {
         this.owner = owner;
         setupIgnore(true);
         setIgnoreExchangeEvents(false);
+        setIgnoreExchangeSendingEvents(false);
         setIgnoreExchangeSentEvents(false);
     }
 
     @Override
     public boolean isEnabled(CamelEvent event) {
-        return event instanceof CamelEvent.ExchangeSentEvent;
+        return event instanceof CamelEvent.ExchangeSentEvent || event instanceof CamelEvent.ExchangeSendingEvent;
     }
 
     @Override

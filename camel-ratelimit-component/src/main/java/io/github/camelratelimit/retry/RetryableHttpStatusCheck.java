@@ -17,15 +17,17 @@ import org.apache.camel.util.URISupport;
  * the message ({@code CamelHttpResponseCode}) into a {@link RetryableHttpStatusException}, so that the error
  * handler and {@link RetryAfterRedelivery} can retry the call. Other statuses pass through untouched.
  *
- * <p><b>Put the call and this check in a sub-route</b> and retry the sub-route from its caller: Camel redelivers
- * only the step that failed, so a check placed right after the call in the retried route would only repeat the
- * check, never the call. {@link RetryAfterRedelivery} recognises that case (the exception's route is the route
- * being retried) and does not retry it there, so the failure reaches the calling route, which retries the whole
- * sub-route:
+ * <p><b>Put the call and this check in a sub-route without an error handler</b>, and retry the calling route:
+ * Camel redelivers only the step that failed, so a check placed right after the call in the retried route would
+ * repeat the check, never the call; and a sub-route with an error handler of its own marks the failure as handled,
+ * so its caller would not retry either. {@link RetryAfterRedelivery} refuses to retry in the route where the check
+ * ran and logs how to fix it.
  *
  * <pre>
- * from("direct:fetch").routeConfigurationId("retry-after").to("direct:call");     // retried here
- * from("direct:call").to("http://api/items?throwExceptionOnFailure=false").process(check);
+ * onException(Exception.class).onExceptionOccurred(retryAfter).retryWhile(retryAfter).asyncDelayedRedelivery();
+ * from("direct:fetch").to("direct:call-api");                                        // retried here
+ * from("direct:call-api").errorHandler(noErrorHandler())
+ *     .to("http://api/items?throwExceptionOnFailure=false").process(check);
  * </pre>
  *
  * <p>Option {@code statusCodes}: a comma-separated list of codes and ranges, default {@code 429,500-599}; the

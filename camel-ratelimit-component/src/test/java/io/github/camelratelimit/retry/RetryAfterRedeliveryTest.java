@@ -285,6 +285,32 @@ class RetryAfterRedeliveryTest {
     }
 
     @Test
+    void thePredicateOnACopyWithoutTheExceptionAnswersFromTheCaughtOne() {
+        // retryWhileRef goes through the bean language, which calls the predicate on a copy with no exception
+        RetryAfterRedelivery b = bean();
+        b.setMaxAttempts(1);
+        Exchange e = exchange(API);
+        HttpOperationFailedException failure = http(429, Map.of());
+        e.getIn().setHeader(Exchange.REDELIVERY_COUNTER, 1);
+        e.setException(failure);
+        e.setProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, failure);
+        b.process(e);
+        RetryExhaustedException x = assertInstanceOf(RetryExhaustedException.class, e.getException());
+        Exchange copy = e.copy();
+        copy.setException(null);
+        assertFalse(b.matches(copy));
+        // alone, on a copy: decides, but leaves the copy's (absent) exception alone
+        RetryAfterRedelivery alone = bean();
+        Exchange c2 = exchange(API);
+        c2.getIn().setHeader(Exchange.REDELIVERY_COUNTER, 1);
+        c2.setProperty(ExchangePropertyKey.EXCEPTION_CAUGHT, failure);
+        assertTrue(alone.matches(c2));
+        assertNull(c2.getException());
+        assertSame(failure, c2.getProperty(ExchangePropertyKey.EXCEPTION_CAUGHT));
+        assertEquals(1, x.getAttempts());
+    }
+
+    @Test
     void nonIdempotentRequestsAreRetriedOnlyOnThrottleUnlessOptedIn() {
         // GET (no body) and the idempotent methods: 5xx retried
         assertRetried(true, null, null, http(500, Map.of()), false);
