@@ -259,7 +259,7 @@ public class RetryAfterRedelivery implements Processor, Predicate, CamelContextA
         boolean throttle = f.throttle();
         if (o.retryBudgetEnabled()) {
             String key = budgetKey(endpoint, exchange);
-            RetryBudget budget = budget(key, o);
+            RetryBudget budget = budget(key, o, exchange.getContext());
             if (!budget.tryAcquireRetry(throttle)) {
                 return giveUp(exchange, f, failure, RetryExhaustedException.Reason.BUDGET,
                         "the retry budget of '" + key + "' is spent (" + budget.available() + " of "
@@ -276,6 +276,7 @@ public class RetryAfterRedelivery implements Processor, Predicate, CamelContextA
         exchange.setProperty(DELAY, delayMillis);
         exchange.setProperty(TOTAL_WAIT, totalWait);
         exchange.setProperty(STATE, new State(attempts, endpoint, firstFailure, totalWait, wait, failure, null, true));
+        retryScheduled(exchange, attempts, delayMillis, reasonWord(f));
         LOG.atDebug().setMessage("retry scheduled").addKeyValue("event", "retry_scheduled")
                 .addKeyValue("attempt", attempts).addKeyValue("failure", f.description)
                 .addKeyValue("retryAfter", retryAfterText).addKeyValue("waitMs", wait.toMillis())
@@ -313,10 +314,38 @@ public class RetryAfterRedelivery implements Processor, Predicate, CamelContextA
         exchange.setProperty(ATTEMPTS, attempts);
         exchange.setProperty(TOTAL_WAIT, totalWait);
         exchange.setProperty(STATE, new State(attempts, endpoint, firstFailure, totalWait, null, failure, e, false));
+        retriesExhausted(exchange, attempts, reason.name().toLowerCase(Locale.ROOT));
         LOG.atDebug().setMessage("retries exhausted").addKeyValue("event", "retry_exhausted")
                 .addKeyValue("reason", reason).addKeyValue("attempts", attempts).addKeyValue("status", f.status)
                 .addKeyValue("totalWaitMs", totalWait).log();
         return false;
+    }
+
+    /** A stable word for meters and logs: {@code throttled}, {@code server_error} or {@code io_error}. */
+    static String reasonWord(HttpFailure f) {
+        if (f.kind == HttpFailure.Kind.IO) {
+            return "io_error";
+        }
+        return f.throttle() ? "throttled" : "server_error";
+    }
+
+    // Observability hooks. The component's observability (meters camel.ratelimit.retries.scheduled, retry.wait,
+    // retries.exhausted, retry.budget; events; console) is merged separately: these are the places to call it.
+
+    /** A retry is scheduled for {@code exchange}: retry number {@code attempt}, after {@code delayMillis}. */
+    void retryScheduled(Exchange exchange, int attempt, long delayMillis, String reason) {
+        // wired by the lead: RateLimitMetrics.retryScheduled(exchange, attempt, delayMillis, reason)
+    }
+
+    /** {@code exchange} will not be retried again after {@code attempts} calls. */
+    void retriesExhausted(Exchange exchange, int attempts, String reason) {
+        // wired by the lead: RateLimitMetrics.retriesExhausted(exchange, attempts, reason)
+    }
+
+    /** A budget was created for API {@code key} ({@code ratelimit:<limiter>} behind a limiter). */
+    void budgetCreated(CamelContext context, String key, RetryBudget budget) {
+        // wired by the lead: for keys "ratelimit:<limiter>",
+        // RateLimitMetrics.budgetLeft(context, limiter, budget::available)
     }
 
     private static long limiterPauseMillis(Exchange exchange, String endpoint) {
@@ -400,13 +429,17 @@ public class RetryAfterRedelivery implements Processor, Predicate, CamelContextA
         return s.length() > MAX_LOGGED_LENGTH ? s.substring(0, MAX_LOGGED_LENGTH) : s;
     }
 
-    private RetryBudget budget(String key, RetryAfterOptions o) {
+    private RetryBudget budget(String key, RetryAfterOptions o, CamelContext context) {
         RetryBudget b = budgets.get(key);
         if (b != null) {
             return b;
         }
         String k = budgets.size() >= MAX_BUDGETS ? OTHER_BUDGET : key;
-        return budgets.computeIfAbsent(k, x -> new RetryBudget(o.retryBudget()));
+        return budgets.computeIfAbsent(k, x -> {
+            RetryBudget created = new RetryBudget(o.retryBudget());
+            budgetCreated(context, x, created);
+            return created;
+        });
     }
 
     /** A successful call to the API {@code key}: refills its budget, if it has one. */
