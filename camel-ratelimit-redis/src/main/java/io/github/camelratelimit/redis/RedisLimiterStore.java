@@ -238,12 +238,12 @@ public final class RedisLimiterStore implements LimiterStore {
             return;
         }
         closed = true;
-        if (ownsConnection) {
-            connection.thenAccept(StatefulRedisConnection::closeAsync);
-        }
         if (ownsClient) {
+            // closes the connection too
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             ownedResources.shutdown(0, 2, TimeUnit.SECONDS);
+        } else if (ownsConnection) {
+            connection.thenAccept(StatefulRedisConnection::closeAsync);
         }
         local.close();
     }
