@@ -369,13 +369,13 @@ public final class RedisLimiterStore implements LimiterStore {
                     .addKeyValue("fallback", "local").addKeyValue("share", settings.fallbackShare())
                     .addKeyValue("cause", String.valueOf(cause))
                     .log("Redis limiter store {} failed ({}); limits are NOT shared now: each JVM paces alone at {}"
-                            + " of every limit until Redis answers again", description, cause,
+                            + " of every limit until Redis answers again", description, String.valueOf(cause),
                             settings.fallbackShare());
         } else {
             LOG.atWarn().addKeyValue("event", "redis_fallback").addKeyValue("redis", description)
                     .addKeyValue("fallback", "fail").addKeyValue("cause", String.valueOf(cause))
                     .log("Redis limiter store {} failed ({}); calls fail until Redis answers again (redisFallback=fail)",
-                            description, cause);
+                            description, String.valueOf(cause));
         }
     }
 

@@ -101,7 +101,8 @@ local function expire(now)
   if S.pu ~= nil then ttl = math.max(ttl, math.ceil((S.pu - now) / 1000)) end
   if S.tu ~= nil then ttl = math.max(ttl, math.ceil((S.tu - now) / 1000) + 1) end
   if S.cu ~= nil then ttl = math.max(ttl, math.ceil((S.cu - now) / 1000)) end
-  ttl = string.format('%d', math.max(1, ttl))
+  -- at most 400 days (the longest quota window is 366 days): a hostile time never overflows PEXPIRE
+  ttl = string.format('%d', math.min(34560000000, math.max(1, ttl)))
   redis.call('PEXPIRE', H, ttl)
   redis.call('PEXPIRE', Z, ttl)
 end
