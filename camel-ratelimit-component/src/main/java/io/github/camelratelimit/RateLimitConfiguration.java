@@ -1,0 +1,251 @@
+package io.github.camelratelimit;
+
+import java.time.Duration;
+
+import io.github.camelratelimit.core.LimiterConfig;
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+
+/**
+ * The options of a {@code ratelimit:} endpoint. The component holds one instance as the defaults
+ * ({@code camel.component.ratelimit.*}); each endpoint gets a copy and overrides it from its URI. Durations are
+ * milliseconds and accept Camel's time patterns ({@code 500ms}, {@code 10s}, {@code 1h}).
+ */
+@UriParams
+public class RateLimitConfiguration implements Cloneable {
+
+    @UriParam(description = "Name of the limiter. Every endpoint naming the same limiter shares one limiter (one provider"
+            + " quota). Default: the delegate's scheme, host and port, e.g. https://api.example.com:443.")
+    private String limiter;
+
+    @UriParam(defaultValue = "1", description = "Floor of the adaptive rate in permits per second: rate-limit signals"
+            + " never cut the rate below it.")
+    private double minRate = LimiterConfig.DEFAULT_MIN_RATE;
+
+    @UriParam(defaultValue = "60", description = "Ceiling and starting value of the adaptive rate in permits per second.")
+    private double maxRate = LimiterConfig.DEFAULT_MAX_RATE;
+
+    @UriParam(defaultValue = "100000", description = "Cap of the recovery scaling constant C. C starts at 500 and doubles"
+            + " on every rate cut up to this value; a larger C recovers more slowly (time back to the old peak is"
+            + " cbrt(peak x 0.3 x C) seconds).")
+    private double recoveryScale = LimiterConfig.DEFAULT_RECOVERY_SCALE;
+
+    @UriParam(label = "advanced", defaultValue = "0.7", description = "Factor applied to the rate on a cut (0 < f < 1).")
+    private double decreaseFactor = LimiterConfig.DEFAULT_DECREASE_FACTOR;
+
+    @UriParam(defaultValue = "0", description = "Strict quota: at most this many calls start in any sliding window of"
+            + " quotaWindow, whatever the adaptive rate. 0 turns it off.")
+    private int quota;
+
+    @UriParam(defaultValue = "1s", javaType = "java.time.Duration", description = "Length of the strict quota's sliding"
+            + " window, e.g. 1h for 100 per hour.")
+    private long quotaWindow = LimiterConfig.DEFAULT_QUOTA_WINDOW.toMillis();
+
+    @UriParam(defaultValue = "60s", javaType = "java.time.Duration", description = "Longest time an exchange may wait for"
+            + " a permit. When the wait needed is longer, the exchange fails at once with a"
+            + " RateLimitExceededException that names the limiter, the wait needed and this bound.")
+    private long maxWait = LimiterConfig.DEFAULT_MAX_WAIT.toMillis();
+
+    @UriParam(defaultValue = "10000", description = "Most exchanges that may wait for a permit of one limiter (per JVM);"
+            + " beyond it exchanges fail at once with a RateLimitExceededException.")
+    private int maxPending = LimiterConfig.DEFAULT_MAX_PENDING;
+
+    @UriParam(label = "advanced", defaultValue = "15m", javaType = "java.time.Duration", description = "Longest pause a"
+            + " provider can impose through Retry-After or an exhausted quota; longer values are clamped to it.")
+    private long maxPause = LimiterConfig.DEFAULT_MAX_PAUSE.toMillis();
+
+    @UriParam(label = "advanced", defaultValue = "1s", javaType = "java.time.Duration", description = "After a rate cut,"
+            + " further rate-limit responses within this time, or for calls started before the cut, belong to the same"
+            + " congestion event and do not cut again.")
+    private long signalCooldown = LimiterConfig.DEFAULT_SIGNAL_COOLDOWN.toMillis();
+
+    @UriParam(label = "advanced", defaultValue = "0.1", description = "Share of a provider-reported quota (rate-limit"
+            + " headers) left unused when pacing by it.")
+    private double quotaSafetyMargin = LimiterConfig.DEFAULT_QUOTA_SAFETY_MARGIN;
+
+    @UriParam(defaultValue = "true", description = "Read the provider's quota headers on every response (IETF"
+            + " RateLimit/RateLimit-Policy, RateLimit-*, X-RateLimit-*, X-Rate-Limit-*) and pace so the reported"
+            + " remaining calls last until the reset; pause at remaining 0; lower the ceiling to a reported limit.")
+    private boolean learnFromHeaders = true;
+
+    @UriParam(label = "advanced", description = "Header name prefix of a provider's own quota headers, read before the"
+            + " standard families, e.g. X-Api-RateLimit- for X-Api-RateLimit-Limit/-Remaining/-Reset/-Reset-After/-Used.")
+    private String quotaHeaderPrefix;
+
+    @UriParam(label = "advanced", defaultValue = "true", description = "camel-http's HttpClient retries a 429/503 by"
+            + " itself and sleeps the calling thread for Retry-After. When true, automatic retries are disabled on the"
+            + " wrapped camel-http endpoint's client so that the limiter and Camel's redelivery decide.")
+    private boolean disableHttpRetries = true;
+
+    @UriParam(label = "advanced", defaultValue = "memory", enums = "memory,redis", description = "Where the limiter's"
+            + " state lives: memory (this JVM) or redis (shared by every JVM naming the limiter; needs"
+            + " camel-ratelimit-redis on the classpath).")
+    private String store = "memory";
+
+    @UriParam(label = "advanced,redis", secret = true, description = "Redis URI for store=redis, e.g."
+            + " redis://:password@127.0.0.1:6379/0 (rediss:// for TLS).")
+    private String redisUri;
+
+    /** Builds the validated core config; throws naming the option, the value and the rule. */
+    public LimiterConfig toLimiterConfig() {
+        return LimiterConfig.builder()
+                .minRate(minRate).maxRate(maxRate).recoveryScale(recoveryScale).decreaseFactor(decreaseFactor)
+                .quota(quota).quotaWindow(millis("quotaWindow", quotaWindow)).maxWait(millis("maxWait", maxWait))
+                .maxPending(maxPending).maxPause(millis("maxPause", maxPause))
+                .signalCooldown(millis("signalCooldown", signalCooldown)).quotaSafetyMargin(quotaSafetyMargin)
+                .build();
+    }
+
+    private static Duration millis(String option, long v) {
+        if (v < 0) {
+            throw new io.github.camelratelimit.core.InvalidLimiterConfigException(option, v + "ms", "must be >= 0");
+        }
+        return Duration.ofMillis(v);
+    }
+
+    public RateLimitConfiguration copy() {
+        try {
+            return (RateLimitConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    public String getLimiter() {
+        return limiter;
+    }
+
+    public void setLimiter(String limiter) {
+        this.limiter = limiter;
+    }
+
+    public double getMinRate() {
+        return minRate;
+    }
+
+    public void setMinRate(double minRate) {
+        this.minRate = minRate;
+    }
+
+    public double getMaxRate() {
+        return maxRate;
+    }
+
+    public void setMaxRate(double maxRate) {
+        this.maxRate = maxRate;
+    }
+
+    public double getRecoveryScale() {
+        return recoveryScale;
+    }
+
+    public void setRecoveryScale(double recoveryScale) {
+        this.recoveryScale = recoveryScale;
+    }
+
+    public double getDecreaseFactor() {
+        return decreaseFactor;
+    }
+
+    public void setDecreaseFactor(double decreaseFactor) {
+        this.decreaseFactor = decreaseFactor;
+    }
+
+    public int getQuota() {
+        return quota;
+    }
+
+    public void setQuota(int quota) {
+        this.quota = quota;
+    }
+
+    public long getQuotaWindow() {
+        return quotaWindow;
+    }
+
+    public void setQuotaWindow(long quotaWindow) {
+        this.quotaWindow = quotaWindow;
+    }
+
+    public long getMaxWait() {
+        return maxWait;
+    }
+
+    public void setMaxWait(long maxWait) {
+        this.maxWait = maxWait;
+    }
+
+    public int getMaxPending() {
+        return maxPending;
+    }
+
+    public void setMaxPending(int maxPending) {
+        this.maxPending = maxPending;
+    }
+
+    public long getMaxPause() {
+        return maxPause;
+    }
+
+    public void setMaxPause(long maxPause) {
+        this.maxPause = maxPause;
+    }
+
+    public long getSignalCooldown() {
+        return signalCooldown;
+    }
+
+    public void setSignalCooldown(long signalCooldown) {
+        this.signalCooldown = signalCooldown;
+    }
+
+    public double getQuotaSafetyMargin() {
+        return quotaSafetyMargin;
+    }
+
+    public void setQuotaSafetyMargin(double quotaSafetyMargin) {
+        this.quotaSafetyMargin = quotaSafetyMargin;
+    }
+
+    public boolean isLearnFromHeaders() {
+        return learnFromHeaders;
+    }
+
+    public void setLearnFromHeaders(boolean learnFromHeaders) {
+        this.learnFromHeaders = learnFromHeaders;
+    }
+
+    public String getQuotaHeaderPrefix() {
+        return quotaHeaderPrefix;
+    }
+
+    public void setQuotaHeaderPrefix(String quotaHeaderPrefix) {
+        this.quotaHeaderPrefix = quotaHeaderPrefix;
+    }
+
+    public boolean isDisableHttpRetries() {
+        return disableHttpRetries;
+    }
+
+    public void setDisableHttpRetries(boolean disableHttpRetries) {
+        this.disableHttpRetries = disableHttpRetries;
+    }
+
+    public String getStore() {
+        return store;
+    }
+
+    public void setStore(String store) {
+        this.store = store;
+    }
+
+    public String getRedisUri() {
+        return redisUri;
+    }
+
+    public void setRedisUri(String redisUri) {
+        this.redisUri = redisUri;
+    }
+}
