@@ -41,6 +41,11 @@ end
 local total = bn + iv
 set('tu', bu + math.floor(total / 1000))
 set('tn', total % 1000)
+-- a provider's window resets at cu: its slow pacing ends with it (tat capped there)
+if S.cu ~= nil and now < S.cu and (S.tu > S.cu or (S.tu == S.cu and S.tn > 0)) then
+  set('tu', S.cu)
+  set('tn', 0)
+end
 if quota > 0 then
   redis.call('ZADD', Z, string.format('%d', now), string.format('%d', now) .. ':' .. fmt((S.g or 0) + 1))
 end

@@ -5,7 +5,8 @@
 --
 -- Times are server microseconds (redis TIME), made strictly increasing per limiter (field now).
 -- GCRA tat is kept exactly as integer microseconds (tu) plus 0..999 nanoseconds (tn), so pacing
--- arithmetic is the core's integer-nanosecond arithmetic. Durations in ARGV are nanoseconds.
+-- arithmetic is the core's integer-nanosecond arithmetic. Durations in ARGV are nanoseconds; times derived
+-- from them (pause, ceiling until) are rounded up to whole microseconds.
 --
 -- ARGV (config, every call; nothing of the config is stored):
 --  1 minRate  2 maxRate  3 recoveryScale  4 decreaseFactor  5 quota (0 = off)  6 quotaWindow ns
