@@ -18,13 +18,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * several concurrent async callers. Goal on loopback: at least 5,000 permits/s and p99 under 2 ms.
  *
  * <pre>
- * mvn -B -q -pl camel-ratelimit-redis -am test-compile
- * mvn -B -q -pl camel-ratelimit-redis exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.github.camelratelimit.redis.RedisStoreBenchmark [-Dexec.args="redis://127.0.0.1:6379 5 16"]
+ * mvn -B -q -pl camel-ratelimit-redis -am test-compile dependency:build-classpath \
+ *     -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
+ * java -cp camel-ratelimit-redis/target/test-classes:camel-ratelimit-redis/target/classes:$(cat camel-ratelimit-redis/target/cp.txt) \
+ *     io.github.camelratelimit.redis.RedisStoreBenchmark [redisUri|-] [seconds] [callers,...]
  * </pre>
  *
- * Arguments: [redisUri|-] [seconds per phase, default 5] [concurrent callers, default 16]. Without a URI (or
- * with {@code -}) it starts a throw-away redis-server on a free loopback port.
+ * Arguments: Redis URI ({@code -} or none: start a throw-away redis-server on a free loopback port), seconds per
+ * phase (default 5), and the numbers of concurrent async callers of the concurrent phases (default {@code 4,16}).
+ * Each caller issues its next call when the previous one completes; latency is from the call to its completion.
  */
 public final class RedisStoreBenchmark {
 
@@ -34,7 +36,7 @@ public final class RedisStoreBenchmark {
     public static void main(String[] args) throws Exception {
         String uri = args.length > 0 && !"-".equals(args[0]) ? args[0] : null;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        int callers = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        String callerList = args.length > 2 ? args[2] : "4,16";
         RedisServer server = null;
         if (uri == null) {
             server = RedisServer.startNew();
@@ -44,12 +46,15 @@ public final class RedisStoreBenchmark {
         LimiterConfig config = LimiterConfig.builder().maxRate(1_000_000).build();
         try (RedisLimiterStore store = RedisLimiterStore.create(RedisURI.create(uri),
                 RedisStoreSettings.builder().keyPrefix("bench-" + System.nanoTime()).build(), Clock.system())) {
-            System.out.printf(Locale.ROOT, "RedisStoreBenchmark: %s, %d s per phase, %d concurrent callers, %d cores%n",
-                    RedisLimiterStore.describe(RedisURI.create(uri)), seconds, callers,
-                    Runtime.getRuntime().availableProcessors());
-            run(store, config, 1, 1, "warm-up");
+            System.out.printf(Locale.ROOT, "RedisStoreBenchmark: %s, one hot limiter, %d s per phase, %d cores, %s%n",
+                    RedisLimiterStore.describe(RedisURI.create(uri)), seconds,
+                    Runtime.getRuntime().availableProcessors(), Runtime.version());
+            run(store, config, 2, 4, "warm-up");
             run(store, config, seconds, 1, "sequential (1 in flight)");
-            run(store, config, seconds, callers, "concurrent (" + callers + " in flight)");
+            for (String c : callerList.split(",")) {
+                int callers = Integer.parseInt(c.trim());
+                run(store, config, seconds, callers, "concurrent (" + callers + " in flight)");
+            }
             if (store.isDegraded() || store.fallbackAnswers() > 0) {
                 System.out.println("WARNING: the store fell back locally during the run; figures are not Redis'");
             }
