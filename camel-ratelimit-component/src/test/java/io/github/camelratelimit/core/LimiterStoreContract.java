@@ -87,17 +87,21 @@ public abstract class LimiterStoreContract {
         assertEquals(20 * MS, first.intervalNanos());
 
         Acquisition second = acquire(l, c);
-        assertFalse(second.granted(), "the second permit waits for its slot");
-        assertEquals(Acquisition.WaitReason.PACING, second.reason());
         assertEquals(20 * MS, second.intervalNanos());
-        assertTrue(second.waitNanos() > 0 && second.waitNanos() <= 20 * MS, "wait " + second.waitNanos());
-        if (exactTime()) {
-            assertEquals(20 * MS, second.waitNanos());
-        }
-
         long g0 = stampNanos(first.grantedAt());
         List<Long> stamps = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
+        if (second.granted()) {
+            // only a store with its own clock, and only when more than one interval passed between the asks
+            assertFalse(exactTime(), "the second permit waits for its slot");
+            stamps.add(stampNanos(second.grantedAt()));
+        } else {
+            assertEquals(Acquisition.WaitReason.PACING, second.reason());
+            assertTrue(second.waitNanos() > 0 && second.waitNanos() <= 20 * MS, "wait " + second.waitNanos());
+            if (exactTime()) {
+                assertEquals(20 * MS, second.waitNanos());
+            }
+        }
+        while (stamps.size() < 10) {
             stamps.add(stampNanos(take(l, c).grantedAt()));
         }
         for (int k = 0; k < stamps.size(); k++) {
@@ -221,7 +225,8 @@ public abstract class LimiterStoreContract {
         LimiterSnapshot s = snapshot(l, c);
         assertEquals(1, s.cuts());
         assertEquals(500.0, s.scale(), 1e-9, "the first recovery uses C = min(500, recoveryScale)");
-        assertEquals(70.0, s.rate(), exactTime() ? 1e-9 : 0.7, "rate after the cut = 0.7 x 100");
+        // in real time the cubic recovery has begun by the snapshot: about +3.7/s per second at first
+        assertEquals(70.0, s.rate(), exactTime() ? 1e-9 : 2.0, "rate after the cut = 0.7 x 100");
         assertEquals(1, s.throttled());
 
         assertFalse(record(l, c, Feedback.throttled(g2.grantedAt(), 429, -1)),
@@ -270,8 +275,8 @@ public abstract class LimiterStoreContract {
         String l = limiter();
         LimiterConfig c = LimiterConfig.builder().maxRate(100).quotaSafetyMargin(0.1).build();
         Acquisition g = take(l, c);
-        record(l, c, Feedback.success(g.grantedAt(), 200).withProviderQuota(new ProviderQuota(-1, 9, 1000 * MS, -1)));
-        assertEquals(8.1, snapshot(l, c).rate(), 1e-9, "9 left for 1 s, 10 % kept back");
+        record(l, c, Feedback.success(g.grantedAt(), 200).withProviderQuota(new ProviderQuota(-1, 90, 10_000 * MS, -1)));
+        assertEquals(8.1, snapshot(l, c).rate(), 1e-9, "90 left for 10 s, 10 % kept back");
         record(l, c, Feedback.success(g.grantedAt(), 200).withProviderQuota(new ProviderQuota(100, -1, -1, 10_000 * MS)));
         assertEquals(8.1, snapshot(l, c).rate(), 1e-9, "the lower of ceiling (8.1/s) and limit rate (9/s)");
         record(l, c, Feedback.success(g.grantedAt(), 200).withProviderQuota(new ProviderQuota(-1, 0, 150 * MS, -1)));

@@ -484,6 +484,10 @@ public final class RedisLimiterStore implements LimiterStore {
         if (u.getSocket() != null) {
             return "redis-socket://" + u.getSocket();
         }
+        if (u.getHost() == null && !u.getSentinels().isEmpty()) {
+            RedisURI first = u.getSentinels().get(0);
+            return "redis-sentinel://" + first.getHost() + ":" + first.getPort() + "#" + u.getSentinelMasterId();
+        }
         return (u.isSsl() ? "rediss://" : "redis://") + u.getHost() + ":" + u.getPort() + "/" + u.getDatabase();
     }
 

@@ -20,14 +20,14 @@ import java.util.regex.Pattern;
  *     the call counts as a failure</td></tr>
  * <tr><td>redisKeyPrefix</td><td>camel-ratelimit</td><td>first part of every key, {@code {prefix:limiter}:...};
  *     non-empty, no braces</td></tr>
- * <tr><td>redisIdleExpiry</td><td>1h</td><td>&gt;= 1s: a limiter's keys expire this long after its last write
+ * <tr><td>redisIdleExpiry</td><td>1h</td><td>&gt;= 1s, &lt;= 366 days: a limiter's keys expire this long after its last write
  *     (never before its quota window, pause or next pacing slot has passed)</td></tr>
  * <tr><td>redisFallback</td><td>local</td><td>{@code local}: while Redis fails, answer from a limiter in this JVM
  *     with every limit scaled by redisFallbackShare; {@code fail}: fail the call (the enforcer rejects the
  *     exchange with a RateLimitExceededException, reason STORE_FAILED)</td></tr>
  * <tr><td>redisFallbackShare</td><td>0.5</td><td>in (0, 1]: this JVM's share of each limit while degraded
  *     (maxRate, minRate and quota, the quota floored and at least 1)</td></tr>
- * <tr><td>redisProbeInterval</td><td>1s</td><td>&gt; 0: while degraded, how often to check whether Redis answers
+ * <tr><td>redisProbeInterval</td><td>1s</td><td>&gt; 0, &lt;= 1 hour: while degraded, how often to check whether Redis answers
  *     again (and to retry a failed first connect)</td></tr>
  * </table>
  *
@@ -71,8 +71,8 @@ public record RedisStoreSettings(Duration timeout, String keyPrefix, Duration id
                     "must be non-empty and hold no braces (keys use the hash tag {prefix:limiter})");
         }
         positive("redisIdleExpiry", idleExpiry);
-        if (idleExpiry.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new InvalidLimiterConfigException("redisIdleExpiry", idleExpiry, "must be >= 1s");
+        if (idleExpiry.compareTo(Duration.ofSeconds(1)) < 0 || idleExpiry.compareTo(Duration.ofDays(366)) > 0) {
+            throw new InvalidLimiterConfigException("redisIdleExpiry", idleExpiry, "must be >= 1s and <= 366 days");
         }
         if (fallback == null) {
             throw new InvalidLimiterConfigException("redisFallback", null, "must be local or fail");
@@ -81,6 +81,9 @@ public record RedisStoreSettings(Duration timeout, String keyPrefix, Duration id
             throw new InvalidLimiterConfigException("redisFallbackShare", fallbackShare, "must be > 0 and <= 1");
         }
         positive("redisProbeInterval", probeInterval);
+        if (probeInterval.compareTo(Duration.ofHours(1)) > 0) {
+            throw new InvalidLimiterConfigException("redisProbeInterval", probeInterval, "must be <= 1 hour");
+        }
     }
 
     public static RedisStoreSettings defaults() {

@@ -152,18 +152,22 @@ class RedisLimiterStoreTest {
 
     @Test
     void hostileStateIsReadAsAbsent() {
-        LimiterConfig c = LimiterConfig.builder().maxRate(50).build();
+        LimiterConfig c = LimiterConfig.builder().minRate(0.5).maxRate(1).build();
         redis.hset("{hostile:l}:state", Map.of("tu", "abc", "tn", "nan", "pu", "inf", "wm", "-inf", "ca", "1e999",
                 "k", "", "c", "0", "ce", "x", "cu", "99999999999999999999999", "g", "lots"));
         try (RedisLimiterStore s = store(failing().keyPrefix("hostile"))) {
             Acquisition a = s.tryAcquire("l", c).toCompletableFuture().join();
             assertTrue(a.granted(), "garbage is no pause and no tat");
-            assertEquals(20_000_000L, a.intervalNanos());
+            assertEquals(1_000_000_000L, a.intervalNanos(), "no cut, no ceiling: maxRate");
             Acquisition b = s.tryAcquire("l", c).toCompletableFuture().join();
-            assertFalse(b.granted());
-            assertEquals(Acquisition.WaitReason.PACING, b.reason());
+            if (b.granted()) {
+                assertTrue(b.grantedAt() - a.grantedAt() >= 1_000_000L, "paced one interval apart");
+            } else {
+                assertEquals(Acquisition.WaitReason.PACING, b.reason());
+            }
             LimiterSnapshot snap = s.snapshot("l", c).toCompletableFuture().join();
-            assertEquals(50.0, snap.rate(), 1e-9);
+            assertEquals(1.0, snap.rate(), 1e-9);
+            assertTrue(redis.pttl("{hostile:l}:state") > 0, "a hostile time never makes PEXPIRE delete the keys");
         }
     }
 
@@ -247,7 +251,9 @@ class RedisLimiterStoreTest {
             try (RedisLimiterStore s = new RedisLimiterStore(conn, RedisStoreSettings.builder().keyPrefix("conn").build(),
                     Clock.system())) {
                 assertTrue(s.tryAcquire("a", c).toCompletableFuture().join().granted());
-                assertFalse(s.tryAcquire("a", c).toCompletableFuture().join().granted());
+                assertEquals(Duration.ofMillis(10).toNanos(), s.tryAcquire("a", c).toCompletableFuture().join()
+                        .intervalNanos());
+                assertFalse(s.isDegraded());
             }
             assertTrue(conn.isOpen(), "a provided connection stays the caller's");
             assertEquals("PONG", conn.sync().ping());
@@ -289,6 +295,12 @@ class RedisLimiterStoreTest {
         assertOption("redisTimeout", () -> RedisStoreSettings.fromOptions(Map.of("redisTimeout", "5m")));
         assertOption("redisIdleExpiry", () -> RedisStoreSettings.fromOptions(Map.of("redisIdleExpiry", "-1s")));
         assertOption("redisIdleExpiry", () -> RedisStoreSettings.fromOptions(Map.of("redisIdleExpiry", "PTxS")));
+        assertOption("redisIdleExpiry", () -> RedisStoreSettings.fromOptions(Map.of("redisIdleExpiry", "999999999999d")));
+        assertOption("redisProbeInterval", () -> RedisStoreSettings.fromOptions(Map.of("redisProbeInterval", "2h")));
+        assertEquals("redis-sentinel://10.0.0.1:26379#mymaster",
+                RedisLimiterStore.describe(RedisLimiterStoreFactory.parseUri("redis-sentinel://:pw@10.0.0.1:26379/0#mymaster")));
+        assertEquals("rediss://cache:6380/2", RedisLimiterStore.describe(RedisLimiterStoreFactory.parseUri(
+                "rediss://:pw@cache:6380/2")));
         assertOption("redisFallback", () -> RedisStoreSettings.fromOptions(Map.of("redisFallback", "maybe")));
         assertOption("redisFallbackShare", () -> RedisStoreSettings.fromOptions(Map.of("redisFallbackShare", "0")));
         assertOption("redisFallbackShare", () -> RedisStoreSettings.fromOptions(Map.of("redisFallbackShare", "1.5")));
