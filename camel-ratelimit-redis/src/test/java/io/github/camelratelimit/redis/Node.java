@@ -37,16 +37,35 @@ final class Node implements AutoCloseable {
     final AtomicLong rejected = new AtomicLong();
     /** Grant time stamps (server microseconds; estimated server time while degraded). */
     final List<Long> stamps = Collections.synchronizedList(new ArrayList<>());
-    /** The local nanoTime of each grant, parallel to nothing: for per-phase counting. */
+    /** The local nanoTime of each grant: for per-phase counting. */
     final List<Long> localTimes = Collections.synchronizedList(new ArrayList<>());
     final List<RateLimitExceededException> rejections = Collections.synchronizedList(new ArrayList<>());
+    /** Lateness (ns) of every wake-up the limiter scheduled. */
+    final List<Long> wakeLateness = Collections.synchronizedList(new ArrayList<>());
 
     Node(String name, String redisUri, RedisStoreSettings settings, String limiterName, LimiterConfig config) {
         this.name = name;
         this.store = RedisLimiterStore.create(RedisURI.create(redisUri), settings, Clock.system());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, name + "-timer"));
         this.workers = Executors.newFixedThreadPool(2, r -> new Thread(r, name + "-worker"));
-        this.limiter = new RateLimiter(limiterName, config, store, Clock.system(), Scheduler.of(timer), workers, null);
+        Scheduler base = Scheduler.of(timer);
+        Scheduler measured = (task, delayNanos) -> {
+            long due = System.nanoTime() + Math.max(0L, delayNanos);
+            return base.schedule(() -> {
+                wakeLateness.add(System.nanoTime() - due);
+                task.run();
+            }, delayNanos);
+        };
+        this.limiter = new RateLimiter(limiterName, config, store, Clock.system(), measured, workers, null);
+    }
+
+    /** How late the limiter's wake-ups ran (ns), at the given quantile: how starved this machine is. */
+    long wakeLateness(double quantile) {
+        long[] l;
+        synchronized (wakeLateness) {
+            l = wakeLateness.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+        return l.length == 0 ? 0 : l[(int) Math.min(l.length - 1, Math.floor(quantile * l.length))];
     }
 
     /** Starts {@code callers} virtual callers. */

