@@ -65,6 +65,18 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "quotaWindow": getOrCreateConfiguration(target).setQuotaWindow(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "recoveryscale":
         case "recoveryScale": getOrCreateConfiguration(target).setRecoveryScale(property(camelContext, double.class, value)); return true;
+        case "redisfallback":
+        case "redisFallback": getOrCreateConfiguration(target).setRedisFallback(property(camelContext, java.lang.String.class, value)); return true;
+        case "redisfallbackshare":
+        case "redisFallbackShare": getOrCreateConfiguration(target).setRedisFallbackShare(property(camelContext, double.class, value)); return true;
+        case "redisidleexpiry":
+        case "redisIdleExpiry": getOrCreateConfiguration(target).setRedisIdleExpiry(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "rediskeyprefix":
+        case "redisKeyPrefix": getOrCreateConfiguration(target).setRedisKeyPrefix(property(camelContext, java.lang.String.class, value)); return true;
+        case "redisprobeinterval":
+        case "redisProbeInterval": getOrCreateConfiguration(target).setRedisProbeInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "redistimeout":
+        case "redisTimeout": getOrCreateConfiguration(target).setRedisTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "redisuri":
         case "redisUri": getOrCreateConfiguration(target).setRedisUri(property(camelContext, java.lang.String.class, value)); return true;
         case "signalcooldown":
@@ -114,6 +126,18 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "quotaWindow": return long.class;
         case "recoveryscale":
         case "recoveryScale": return double.class;
+        case "redisfallback":
+        case "redisFallback": return java.lang.String.class;
+        case "redisfallbackshare":
+        case "redisFallbackShare": return double.class;
+        case "redisidleexpiry":
+        case "redisIdleExpiry": return long.class;
+        case "rediskeyprefix":
+        case "redisKeyPrefix": return java.lang.String.class;
+        case "redisprobeinterval":
+        case "redisProbeInterval": return long.class;
+        case "redistimeout":
+        case "redisTimeout": return long.class;
         case "redisuri":
         case "redisUri": return java.lang.String.class;
         case "signalcooldown":
@@ -164,6 +188,18 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "quotaWindow": return getOrCreateConfiguration(target).getQuotaWindow();
         case "recoveryscale":
         case "recoveryScale": return getOrCreateConfiguration(target).getRecoveryScale();
+        case "redisfallback":
+        case "redisFallback": return getOrCreateConfiguration(target).getRedisFallback();
+        case "redisfallbackshare":
+        case "redisFallbackShare": return getOrCreateConfiguration(target).getRedisFallbackShare();
+        case "redisidleexpiry":
+        case "redisIdleExpiry": return getOrCreateConfiguration(target).getRedisIdleExpiry();
+        case "rediskeyprefix":
+        case "redisKeyPrefix": return getOrCreateConfiguration(target).getRedisKeyPrefix();
+        case "redisprobeinterval":
+        case "redisProbeInterval": return getOrCreateConfiguration(target).getRedisProbeInterval();
+        case "redistimeout":
+        case "redisTimeout": return getOrCreateConfiguration(target).getRedisTimeout();
         case "redisuri":
         case "redisUri": return getOrCreateConfiguration(target).getRedisUri();
         case "signalcooldown":

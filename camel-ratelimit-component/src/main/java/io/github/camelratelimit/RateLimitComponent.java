@@ -259,7 +259,9 @@ public class RateLimitComponent extends HealthCheckComponent {
 
     private static String storeKey(RateLimitConfiguration conf) {
         String kind = conf.getStore() == null ? "memory" : conf.getStore().trim().toLowerCase(Locale.ROOT);
-        return "memory".equals(kind) ? kind : kind + "|" + URISupport.sanitizeUri(String.valueOf(conf.getRedisUri()));
+        // credentials never enter the key: it appears in error messages
+        return "memory".equals(kind) ? kind
+                : kind + "|" + URISupport.sanitizeUri(conf.storeOptions().toString()).replaceAll("//[^@/\\s,}]*@", "//***@");
     }
 
     private LimiterStore store(RateLimitConfiguration conf, String key) {
@@ -285,11 +287,7 @@ public class RateLimitComponent extends HealthCheckComponent {
                         "must be memory, or a store kind found on the classpath (redis needs the"
                                 + " camel-ratelimit-redis module)");
             }
-            Map<String, String> options = new HashMap<>();
-            if (conf.getRedisUri() != null) {
-                options.put("redisUri", conf.getRedisUri());
-            }
-            s = factory.create(options, clock);
+            s = factory.create(conf.storeOptions(), clock);
         }
         stores.put(key, s);
         return s;

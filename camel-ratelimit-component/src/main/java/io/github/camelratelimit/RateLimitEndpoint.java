@@ -27,7 +27,8 @@ public class RateLimitEndpoint extends DefaultEndpoint {
     /** The options that belong to the limiter (may be overridden per limiter by properties). */
     static final List<String> LIMITER_OPTIONS = List.of("minRate", "maxRate", "recoveryScale", "decreaseFactor",
             "quota", "quotaWindow", "maxWait", "maxPending", "maxPause", "signalCooldown", "quotaSafetyMargin",
-            "store", "redisUri", "learnFromHeaders", "quotaHeaderPrefix");
+            "store", "redisUri", "redisTimeout", "redisKeyPrefix", "redisIdleExpiry", "redisFallback",
+            "redisFallbackShare", "redisProbeInterval", "learnFromHeaders", "quotaHeaderPrefix");
 
     @UriPath(description = "The endpoint to call, with its own options, e.g. https://api.example.com/items, with its own query options."
             + " Options this component does not know are passed to it untouched.")
