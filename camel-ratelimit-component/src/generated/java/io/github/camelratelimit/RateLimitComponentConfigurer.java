@@ -41,6 +41,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
+        case "healthdownafter":
+        case "healthDownAfter": target.setHealthDownAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "limiter": getOrCreateConfiguration(target).setLimiter(property(camelContext, java.lang.String.class, value)); return true;
@@ -54,6 +56,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxWait": getOrCreateConfiguration(target).setMaxWait(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "minrate":
         case "minRate": getOrCreateConfiguration(target).setMinRate(property(camelContext, double.class, value)); return true;
+        case "pacinglogthreshold":
+        case "pacingLogThreshold": target.setPacingLogThreshold(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "quota": getOrCreateConfiguration(target).setQuota(property(camelContext, int.class, value)); return true;
         case "quotasafetymargin":
         case "quotaSafetyMargin": getOrCreateConfiguration(target).setQuotaSafetyMargin(property(camelContext, double.class, value)); return true;
@@ -86,6 +90,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckConsumerEnabled": return boolean.class;
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": return boolean.class;
+        case "healthdownafter":
+        case "healthDownAfter": return long.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "limiter": return java.lang.String.class;
@@ -99,6 +105,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxWait": return long.class;
         case "minrate":
         case "minRate": return double.class;
+        case "pacinglogthreshold":
+        case "pacingLogThreshold": return long.class;
         case "quota": return int.class;
         case "quotasafetymargin":
         case "quotaSafetyMargin": return double.class;
@@ -132,6 +140,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
+        case "healthdownafter":
+        case "healthDownAfter": return target.getHealthDownAfter();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "limiter": return getOrCreateConfiguration(target).getLimiter();
@@ -145,6 +155,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxWait": return getOrCreateConfiguration(target).getMaxWait();
         case "minrate":
         case "minRate": return getOrCreateConfiguration(target).getMinRate();
+        case "pacinglogthreshold":
+        case "pacingLogThreshold": return target.getPacingLogThreshold();
         case "quota": return getOrCreateConfiguration(target).getQuota();
         case "quotasafetymargin":
         case "quotaSafetyMargin": return getOrCreateConfiguration(target).getQuotaSafetyMargin();
