@@ -61,11 +61,8 @@ final class JmxSupport {
         ObjectName on = null;
         try {
             on = name(watch.name());
-            MBeanServer server = server();
-            if (server.isRegistered(on)) {
-                server.unregisterMBean(on);
-            }
-            server.registerMBean(new ManagedRateLimiter(watch, observer), on);
+            // a name taken (another context of the same name in this JVM) fails below: never take it over
+            server().registerMBean(new ManagedRateLimiter(watch, observer), on);
             registered.put(watch.name(), on);
         } catch (JMException | RuntimeException e) {
             LOG.atWarn().setMessage("ratelimit could not register its MBean").addKeyValue("event", "jmx_failed")

@@ -336,6 +336,9 @@ public final class LimiterWatch {
                 pausedSince = Long.MIN_VALUE;
                 resumed = true;
             }
+            if (s.cuts() < cutsSeen) {
+                recoverTarget = Double.NaN; // reset or reconfigure: nothing to recover from
+            }
             if (cutsSeen >= 0 && s.cuts() > cutsSeen) {
                 cutsObserved.add(s.cuts() - cutsSeen);
                 event = "rate_decreased";
@@ -349,9 +352,6 @@ public final class LimiterWatch {
                 recoveredFrom = recoverFrom;
                 took = now - recoverCutAt;
                 recoverTarget = Double.NaN;
-            }
-            if (s.cuts() < cutsSeen) {
-                recoverTarget = Double.NaN; // reset: nothing to recover from
             }
             cutsSeen = s.cuts();
             lastRate = s.rate();
@@ -379,16 +379,16 @@ public final class LimiterWatch {
     }
 
     /** This limiter's health at {@code now}. */
-    public Health health(long now, Duration downAfter) {
+    public synchronized Health health(long now, Duration downAfter) {
         long paused = pausedForNanos(now);
         long floor = atFloorForNanos(now);
         long limit = downAfter.toNanos();
         String state;
         boolean down = false;
-        if (paused > 0) {
+        if (pausedSince != Long.MIN_VALUE) {
             state = "paused";
             down = paused > limit;
-        } else if (floor > 0 || last.rate() <= last.minRate() * (1 + 1e-9)) {
+        } else if (floorSince != Long.MIN_VALUE) {
             state = "floor";
             down = floor > limit;
         } else {

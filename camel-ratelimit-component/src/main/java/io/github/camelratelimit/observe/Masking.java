@@ -32,6 +32,8 @@ public final class Masking {
 
     /** What a secret value becomes. */
     public static final String MASK = "xxxxxx";
+    /** Longer text is cut to this many characters (then masked), so hostile input costs bounded work. */
+    public static final int MAX_TEXT = 16_384;
 
     /** Normalised names (lower case, no '-', '_', '.') that are secret when equal. */
     private static final Set<String> EXACT = Set.of("key", "sig", "code", "auth", "jwt", "pin", "otp", "pwd", "pass",
@@ -48,7 +50,8 @@ public final class Masking {
             "\\b([A-Za-z][A-Za-z0-9+.-]*://)([^/?#@\\s\"'<>]*)@");
     /** name=value with a RAW(...)/RAW{...} or plain value; the name starts after a separator. */
     private static final Pattern PAIR = Pattern.compile(
-            "(^|[?&;\\s,{(\\[\"'])([A-Za-z0-9_.\\-]+)=(RAW\\([^)]*\\)|RAW\\{[^}]*\\}|[^&;\\s,}\\])\"'#]*)");
+            "(^|[?&;\\s,{(\\[\"'])([A-Za-z0-9_.\\-]+)=(RAW\\((?:[^)]|\\)(?![&#\\s\"']|$)){0,1024}\\)"
+                    + "|RAW\\{(?:[^}]|\\}(?![&#\\s\"']|$)){0,1024}\\}|[^&;\\s,}\\])\"'#]*)");
     /** "name": "value" (JSON). */
     private static final Pattern JSON_PAIR = Pattern.compile("\"([A-Za-z0-9_.\\-]+)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     /** name: value (header-like text); a space after the colon keeps scheme:// and host:port out. */
@@ -99,6 +102,10 @@ public final class Masking {
     public static String maskText(String text) {
         if (text == null || text.isEmpty()) {
             return text;
+        }
+        if (text.length() > MAX_TEXT) {
+            // bounded work for hostile input: a log value needs no more
+            return maskText(text.substring(0, MAX_TEXT)) + "...(" + (text.length() - MAX_TEXT) + " more chars)";
         }
         try {
             String s = replace(AUTH_SCHEME, text, m -> m.group(1) + m.group(2) + MASK);
