@@ -240,7 +240,7 @@ public class RateLimitComponent extends HealthCheckComponent {
         ensureExecutors();
         LimiterStore store = store(conf, storeKey);
         RateLimiter limiter = new RateLimiter(name, config, store, clock, scheduler, workers,
-                getObserver().listener(listener));
+                getObserver().listener(name, listener));
         limiters.put(name, new LimiterHandle(limiter, config, storeKey, endpoint.getEndpointUri()));
         live.put(name, limiter);
         getObserver().limiterStarted(limiter, endpoint.delegate());
@@ -315,7 +315,7 @@ public class RateLimitComponent extends HealthCheckComponent {
                 return old;
             }
             replacement = new RateLimiter(name, config, old.store(), clock, scheduler, workers,
-                    getObserver().listener(listener));
+                    getObserver().listener(name, listener));
             h.limiter = replacement;
             live.put(name, replacement);
             getObserver().limiterReplaced(replacement, old.config());

@@ -2,7 +2,6 @@ package io.github.camelratelimit.observe;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,6 +14,8 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
 import org.apache.camel.spi.annotations.DevConsole;
 import org.apache.camel.support.console.AbstractDevConsole;
+import org.apache.camel.util.json.JsonArray;
+import org.apache.camel.util.json.JsonObject;
 
 /**
  * Dev console {@code ratelimit} (camel-console; {@code camel cmd}/JBang, the developer HTTP console): every
@@ -49,22 +50,22 @@ public class RateLimitDevConsole extends AbstractDevConsole {
 
     @Override
     protected Map<String, Object> doCallJson(Map<String, Object> options) {
-        List<Object> limiters = new ArrayList<>();
+        JsonArray limiters = new JsonArray();
         for (RateLimitObserver o : observers(getCamelContext())) {
             long now = o.clock().nanoTime();
             for (LimiterWatch w : o.watches()) {
                 limiters.add(toJson(w, now, o));
             }
         }
-        Map<String, Object> root = new LinkedHashMap<>();
+        JsonObject root = new JsonObject();
         root.put("limiters", limiters);
         return root;
     }
 
-    static Map<String, Object> toJson(LimiterWatch w, long now, RateLimitObserver o) {
+    static JsonObject toJson(LimiterWatch w, long now, RateLimitObserver o) {
         LimiterSnapshot s = w.sample();
         LimiterWatch.Health h = w.health(now, o.getHealthDownAfter());
-        Map<String, Object> m = new LinkedHashMap<>();
+        JsonObject m = new JsonObject();
         m.put("name", w.name());
         m.put("store", w.limiter().store().kind());
         m.put("state", h.state());
@@ -85,9 +86,9 @@ public class RateLimitDevConsole extends AbstractDevConsole {
         ProviderQuota q = w.providerQuota();
         m.put("providerRemaining", q == null ? -1L : q.remaining());
         m.put("providerLimit", q == null ? -1L : q.limit());
-        List<Object> recent = new ArrayList<>();
+        JsonArray recent = new JsonArray();
         for (LimiterWatch.Throttle t : w.recentThrottles()) {
-            Map<String, Object> r = new LinkedHashMap<>();
+            JsonObject r = new JsonObject();
             r.put("time", Instant.ofEpochMilli(t.wallMillis()).toString());
             r.put("status", t.status());
             r.put("retryAfterMs", t.retryAfterMillis());

@@ -60,6 +60,7 @@ public final class RateLimitObserver implements RateLimiterListener {
     private final RateLimitEvents events = new RateLimitEvents();
     private final Map<String, LimiterWatch> watches = new ConcurrentHashMap<>();
     private final Map<String, IntSupplier> budgets = new ConcurrentHashMap<>();
+    private final Map<String, Hook> hooks = new ConcurrentHashMap<>();
     private final JmxSupport jmx;
     private volatile Metrics metrics;
     private volatile Duration pacingLogThreshold = Duration.ofSeconds(1);
@@ -78,31 +79,48 @@ public final class RateLimitObserver implements RateLimiterListener {
         this.jmx = new JmxSupport(context);
     }
 
-    /** The listener to hand to a limiter: this observer first, then {@code user} (may be null). */
-    public RateLimiterListener listener(RateLimiterListener user) {
-        if (user == null || user == RateLimiterListener.NONE) {
-            return this;
+    /**
+     * The listener to hand to a new limiter object of {@code limiter}'s name: this observer first, then
+     * {@code user} (may be null). The previous listener of that name is retired: exchanges its (replaced)
+     * limiter rejects as STOPPED are handed over, not counted as rejections.
+     */
+    public RateLimiterListener listener(String limiter, RateLimiterListener user) {
+        Hook h = new Hook(user == null ? RateLimiterListener.NONE : user);
+        Hook old = hooks.put(limiter, h);
+        if (old != null) {
+            old.retired = true;
         }
-        RateLimitObserver self = this;
-        return new RateLimiterListener() {
-            @Override
-            public void onGranted(String limiter, Permit permit) {
-                self.onGranted(limiter, permit);
-                user.onGranted(limiter, permit);
-            }
+        return h;
+    }
 
-            @Override
-            public void onQueued(String limiter, Acquisition acquisition) {
-                self.onQueued(limiter, acquisition);
-                user.onQueued(limiter, acquisition);
-            }
+    /** One limiter object's listener. */
+    private final class Hook implements RateLimiterListener {
+        final RateLimiterListener user;
+        volatile boolean retired;
 
-            @Override
-            public void onRejected(String limiter, RateLimitExceededException reason) {
-                self.onRejected(limiter, reason);
-                user.onRejected(limiter, reason);
+        Hook(RateLimiterListener user) {
+            this.user = user;
+        }
+
+        @Override
+        public void onGranted(String limiter, Permit permit) {
+            RateLimitObserver.this.onGranted(limiter, permit);
+            user.onGranted(limiter, permit);
+        }
+
+        @Override
+        public void onQueued(String limiter, Acquisition acquisition) {
+            RateLimitObserver.this.onQueued(limiter, acquisition);
+            user.onQueued(limiter, acquisition);
+        }
+
+        @Override
+        public void onRejected(String limiter, RateLimitExceededException reason) {
+            if (!(retired && reason.getReason() == RateLimitExceededException.Reason.STOPPED)) {
+                RateLimitObserver.this.onRejected(limiter, reason);
             }
-        };
+            user.onRejected(limiter, reason);
+        }
     }
 
     // ---- settings ----
@@ -184,6 +202,7 @@ public final class RateLimitObserver implements RateLimiterListener {
     /** The limiter stopped (its last endpoint stopped): drop its meters and MBean. */
     public void limiterStopped(String limiter) {
         watches.remove(limiter);
+        hooks.remove(limiter);
         metrics().unbind(limiter);
         jmx.unregister(limiter);
     }
