@@ -77,7 +77,7 @@ public class RateLimitComponent extends HealthCheckComponent {
     private RateLimiterListener listener = RateLimiterListener.NONE;
 
     // ---- observability (io.github.camelratelimit.observe) ----
-    private RateLimitObserver observer;
+    private volatile RateLimitObserver observer;
     private RateLimitHealthCheck healthCheck;
     /** The running limiter object of each name, read without the lock by producers (a reconfigure replaces it). */
     private final Map<String, RateLimiter> live = new ConcurrentHashMap<>();
@@ -342,7 +342,12 @@ public class RateLimitComponent extends HealthCheckComponent {
     /**
      * The observability hub of this component (meters, log events, health, console, JMX); created on first use.
      */
-    public synchronized RateLimitObserver getObserver() {
+    public RateLimitObserver getObserver() {
+        RateLimitObserver o = observer; // lock-free on the per-response path
+        return o != null ? o : createObserver();
+    }
+
+    private synchronized RateLimitObserver createObserver() {
         if (observer == null && getCamelContext() != null) {
             Clock current = new Clock() { // follows setClock
                 @Override

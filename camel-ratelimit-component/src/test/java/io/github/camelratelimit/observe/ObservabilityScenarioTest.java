@@ -402,6 +402,65 @@ class ObservabilityScenarioTest {
     }
 
     @Test
+    void countersAgreeUnderConcurrentCallers() throws Exception {
+        RateLimitComponent c = new RateLimitComponent(); // the system clock
+        c.setPacingLogThreshold(0);
+        context.addComponent("ratelimit4", c);
+        String uri = "ratelimit4:direct:fast?limiter=busy&maxRate=2000&maxPending=5";
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:fast").setBody(constant("ok"));
+            }
+        });
+        context.start();
+        AsyncProducer producer = context.getEndpoint(uri, RateLimitEndpoint.class).createAsyncProducer();
+        producer.start();
+        int threads = 8;
+        int perThread = 100;
+        CountDownLatch done = new CountDownLatch(threads * perThread);
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    Exchange ex = new DefaultExchange(context);
+                    producer.process(ex, sync -> {
+                        if (ex.getException() == null) {
+                            ok.incrementAndGet();
+                        } else {
+                            refused.incrementAndGet();
+                        }
+                        done.countDown();
+                    });
+                }
+            });
+            workers.add(th);
+            th.start();
+        }
+        for (Thread th : workers) {
+            th.join();
+        }
+        assertTrue(done.await(30, TimeUnit.SECONDS), "every exchange completed");
+        LimiterWatch w = c.getObserver().watch("busy");
+        // invariants: every exchange is counted exactly once, as a grant or as a rejection
+        assertEquals(threads * perThread, ok.get() + refused.get());
+        assertEquals(ok.get(), w.granted());
+        assertEquals(refused.get(), w.rejected());
+        assertEquals(refused.get(), w.rejected(io.github.camelratelimit.core.RateLimitExceededException.Reason.MAX_PENDING)
+                + w.rejected(io.github.camelratelimit.core.RateLimitExceededException.Reason.MAX_WAIT));
+        Tags busy = Tags.of("camelContext", context.getName(), "limiter", "busy");
+        assertEquals(ok.get(), meters.get("camel.ratelimit.permits.granted").tags(busy).counter().count());
+        assertEquals(ok.get(), meters.get("camel.ratelimit.permit.wait").tags(busy).timer().count());
+        double rejectedMeters = meters.find("camel.ratelimit.permits.rejected").tags(busy).counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        assertEquals(refused.get(), rejectedMeters);
+        assertTrue(logs.events("pacing_active").size() <= 1 + 1, "at most one line per 5 s; the run is short");
+        producer.stop();
+    }
+
+    @Test
     void retryApiCountsLogsAndPublishesTheBudget() throws Exception {
         route("");
         assertNull(send().getException());
