@@ -268,6 +268,10 @@ class ObservabilityScenarioTest {
         clock.advance(Duration.ofMinutes(6));
         r = check.call();
         assertEquals(HealthCheck.State.DOWN, r.getState());
+        // what camel-main's health endpoint asks: the readiness checks include ours, DOWN
+        assertTrue(org.apache.camel.health.HealthCheckHelper.invokeReadiness(context).stream()
+                .anyMatch(x -> x.getCheck().getId().equals(RateLimitHealthCheck.ID)
+                        && x.getState() == HealthCheck.State.DOWN));
         assertEquals("api", r.getDetails().get("down"));
         assertEquals(360_000L, r.getDetails().get("api.pausedMs"));
         assertTrue(r.getMessage().orElse("").contains("api"), r.getMessage().toString());
