@@ -45,6 +45,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthDownAfter": target.setHealthDownAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "learnfromheaders":
+        case "learnFromHeaders": getOrCreateConfiguration(target).setLearnFromHeaders(property(camelContext, boolean.class, value)); return true;
         case "limiter": getOrCreateConfiguration(target).setLimiter(property(camelContext, java.lang.String.class, value)); return true;
         case "maxpause":
         case "maxPause": getOrCreateConfiguration(target).setMaxPause(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
@@ -59,6 +61,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "pacinglogthreshold":
         case "pacingLogThreshold": target.setPacingLogThreshold(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "quota": getOrCreateConfiguration(target).setQuota(property(camelContext, int.class, value)); return true;
+        case "quotaheaderprefix":
+        case "quotaHeaderPrefix": getOrCreateConfiguration(target).setQuotaHeaderPrefix(property(camelContext, java.lang.String.class, value)); return true;
         case "quotasafetymargin":
         case "quotaSafetyMargin": getOrCreateConfiguration(target).setQuotaSafetyMargin(property(camelContext, double.class, value)); return true;
         case "quotawindow":
@@ -94,6 +98,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthDownAfter": return long.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "learnfromheaders":
+        case "learnFromHeaders": return boolean.class;
         case "limiter": return java.lang.String.class;
         case "maxpause":
         case "maxPause": return long.class;
@@ -108,6 +114,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "pacinglogthreshold":
         case "pacingLogThreshold": return long.class;
         case "quota": return int.class;
+        case "quotaheaderprefix":
+        case "quotaHeaderPrefix": return java.lang.String.class;
         case "quotasafetymargin":
         case "quotaSafetyMargin": return double.class;
         case "quotawindow":
@@ -144,6 +152,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthDownAfter": return target.getHealthDownAfter();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "learnfromheaders":
+        case "learnFromHeaders": return getOrCreateConfiguration(target).isLearnFromHeaders();
         case "limiter": return getOrCreateConfiguration(target).getLimiter();
         case "maxpause":
         case "maxPause": return getOrCreateConfiguration(target).getMaxPause();
@@ -158,6 +168,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "pacinglogthreshold":
         case "pacingLogThreshold": return target.getPacingLogThreshold();
         case "quota": return getOrCreateConfiguration(target).getQuota();
+        case "quotaheaderprefix":
+        case "quotaHeaderPrefix": return getOrCreateConfiguration(target).getQuotaHeaderPrefix();
         case "quotasafetymargin":
         case "quotaSafetyMargin": return getOrCreateConfiguration(target).getQuotaSafetyMargin();
         case "quotawindow":

@@ -29,6 +29,8 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "disableHttpRetries": target.getConfiguration().setDisableHttpRetries(property(camelContext, boolean.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "learnfromheaders":
+        case "learnFromHeaders": target.getConfiguration().setLearnFromHeaders(property(camelContext, boolean.class, value)); return true;
         case "limiter": target.getConfiguration().setLimiter(property(camelContext, java.lang.String.class, value)); return true;
         case "maxpause":
         case "maxPause": target.getConfiguration().setMaxPause(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
@@ -41,6 +43,8 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "minrate":
         case "minRate": target.getConfiguration().setMinRate(property(camelContext, double.class, value)); return true;
         case "quota": target.getConfiguration().setQuota(property(camelContext, int.class, value)); return true;
+        case "quotaheaderprefix":
+        case "quotaHeaderPrefix": target.getConfiguration().setQuotaHeaderPrefix(property(camelContext, java.lang.String.class, value)); return true;
         case "quotasafetymargin":
         case "quotaSafetyMargin": target.getConfiguration().setQuotaSafetyMargin(property(camelContext, double.class, value)); return true;
         case "quotawindow":
@@ -65,6 +69,8 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "disableHttpRetries": return boolean.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "learnfromheaders":
+        case "learnFromHeaders": return boolean.class;
         case "limiter": return java.lang.String.class;
         case "maxpause":
         case "maxPause": return long.class;
@@ -77,6 +83,8 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "minrate":
         case "minRate": return double.class;
         case "quota": return int.class;
+        case "quotaheaderprefix":
+        case "quotaHeaderPrefix": return java.lang.String.class;
         case "quotasafetymargin":
         case "quotaSafetyMargin": return double.class;
         case "quotawindow":
@@ -102,6 +110,8 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "disableHttpRetries": return target.getConfiguration().isDisableHttpRetries();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "learnfromheaders":
+        case "learnFromHeaders": return target.getConfiguration().isLearnFromHeaders();
         case "limiter": return target.getConfiguration().getLimiter();
         case "maxpause":
         case "maxPause": return target.getConfiguration().getMaxPause();
@@ -114,6 +124,8 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "minrate":
         case "minRate": return target.getConfiguration().getMinRate();
         case "quota": return target.getConfiguration().getQuota();
+        case "quotaheaderprefix":
+        case "quotaHeaderPrefix": return target.getConfiguration().getQuotaHeaderPrefix();
         case "quotasafetymargin":
         case "quotaSafetyMargin": return target.getConfiguration().getQuotaSafetyMargin();
         case "quotawindow":

@@ -23,11 +23,12 @@ public class RateLimitEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(17);
+        Set<String> props = new HashSet<>(19);
         props.add("decreaseFactor");
         props.add("delegateUri");
         props.add("disableHttpRetries");
         props.add("lazyStartProducer");
+        props.add("learnFromHeaders");
         props.add("limiter");
         props.add("maxPause");
         props.add("maxPending");
@@ -35,6 +36,7 @@ public class RateLimitEndpointUriFactory extends org.apache.camel.support.compon
         props.add("maxWait");
         props.add("minRate");
         props.add("quota");
+        props.add("quotaHeaderPrefix");
         props.add("quotaSafetyMargin");
         props.add("quotaWindow");
         props.add("recoveryScale");

@@ -65,6 +65,15 @@ public class RateLimitConfiguration implements Cloneable {
             + " headers) left unused when pacing by it.")
     private double quotaSafetyMargin = LimiterConfig.DEFAULT_QUOTA_SAFETY_MARGIN;
 
+    @UriParam(defaultValue = "true", description = "Read the provider's quota headers on every response (IETF"
+            + " RateLimit and RateLimit-Policy, and the RateLimit-, X-RateLimit- and X-Rate-Limit- families) and pace so the reported"
+            + " remaining calls last until the reset; pause at remaining 0; lower the ceiling to a reported limit.")
+    private boolean learnFromHeaders = true;
+
+    @UriParam(label = "advanced", description = "Header name prefix of a provider's own quota headers, read before the"
+            + " standard families, e.g. X-Api-RateLimit- for X-Api-RateLimit-Limit/-Remaining/-Reset/-Reset-After/-Used.")
+    private String quotaHeaderPrefix;
+
     @UriParam(label = "advanced", defaultValue = "true", description = "camel-http's HttpClient retries a 429/503 by"
             + " itself and sleeps the calling thread for Retry-After. When true, automatic retries are disabled on the"
             + " wrapped camel-http endpoint's client so that the limiter and Camel's redelivery decide.")
@@ -198,6 +207,22 @@ public class RateLimitConfiguration implements Cloneable {
 
     public void setQuotaSafetyMargin(double quotaSafetyMargin) {
         this.quotaSafetyMargin = quotaSafetyMargin;
+    }
+
+    public boolean isLearnFromHeaders() {
+        return learnFromHeaders;
+    }
+
+    public void setLearnFromHeaders(boolean learnFromHeaders) {
+        this.learnFromHeaders = learnFromHeaders;
+    }
+
+    public String getQuotaHeaderPrefix() {
+        return quotaHeaderPrefix;
+    }
+
+    public void setQuotaHeaderPrefix(String quotaHeaderPrefix) {
+        this.quotaHeaderPrefix = quotaHeaderPrefix;
     }
 
     public boolean isDisableHttpRetries() {

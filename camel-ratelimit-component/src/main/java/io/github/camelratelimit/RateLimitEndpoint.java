@@ -2,6 +2,8 @@ package io.github.camelratelimit;
 
 import java.util.List;
 
+import io.github.camelratelimit.core.QuotaHeaderNames;
+import io.github.camelratelimit.core.QuotaHeaderParser;
 import io.github.camelratelimit.core.RateLimiter;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -25,9 +27,9 @@ public class RateLimitEndpoint extends DefaultEndpoint {
     /** The options that belong to the limiter (may be overridden per limiter by properties). */
     static final List<String> LIMITER_OPTIONS = List.of("minRate", "maxRate", "recoveryScale", "decreaseFactor",
             "quota", "quotaWindow", "maxWait", "maxPending", "maxPause", "signalCooldown", "quotaSafetyMargin",
-            "store", "redisUri");
+            "store", "redisUri", "learnFromHeaders", "quotaHeaderPrefix");
 
-    @UriPath(description = "The endpoint to call, with its own options, e.g. https://api.example.com/items?bridgeEndpoint=true."
+    @UriPath(description = "The endpoint to call, with its own options, e.g. https://api.example.com/items, with its own query options."
             + " Options this component does not know are passed to it untouched.")
     @Metadata(required = true)
     private String delegateUri;
@@ -37,6 +39,8 @@ public class RateLimitEndpoint extends DefaultEndpoint {
 
     private Endpoint delegate;
     private RateLimiter limiter;
+    private QuotaHeaderParser quotaParser;
+    private final java.util.concurrent.atomic.AtomicLong lastProviderLimit = new java.util.concurrent.atomic.AtomicLong(-1);
 
     public RateLimitEndpoint(String uri, RateLimitComponent component) {
         super(uri, component);
@@ -68,6 +72,18 @@ public class RateLimitEndpoint extends DefaultEndpoint {
         // validate every option now, at route start, not at the first message
         configuration.toLimiterConfig();
         delegate = getCamelContext().getEndpoint(delegateUri);
+        quotaParser = null;
+        if (configuration.isLearnFromHeaders()) {
+            String prefix = configuration.getQuotaHeaderPrefix();
+            if (prefix == null || prefix.isBlank()) {
+                quotaParser = QuotaHeaderParser.DEFAULT;
+            } else {
+                List<QuotaHeaderNames> families = new java.util.ArrayList<>();
+                families.add(QuotaHeaderNames.withPrefix(prefix.trim()));
+                families.addAll(QuotaHeaderParser.DEFAULT.families());
+                quotaParser = new QuotaHeaderParser(families);
+            }
+        }
         if (configuration.isDisableHttpRetries()) {
             HttpRetries.disableOn(delegate);
         }
@@ -90,6 +106,16 @@ public class RateLimitEndpoint extends DefaultEndpoint {
 
     RateLimiter limiter() {
         return limiter;
+    }
+
+    /** The last limit the provider reported through this endpoint (-1 before any), to log changes. */
+    java.util.concurrent.atomic.AtomicLong lastProviderLimit() {
+        return lastProviderLimit;
+    }
+
+    /** The provider quota header parser, or {@code null} when learnFromHeaders is off. */
+    QuotaHeaderParser quotaParser() {
+        return quotaParser;
     }
 
     Endpoint delegate() {

@@ -122,7 +122,9 @@ public class RateLimitProducer extends DefaultAsyncProducer {
                                     endpoint.limiter().config().maxPause().toNanos())));
                 }
             }
-            Feedback fb = ResponseClassifier.feedback(r, permit, retryAfter);
+            Feedback classified = ResponseClassifier.feedback(r, permit, retryAfter);
+            Feedback fb = endpoint.quotaParser() != null && r.status() > 0
+                    ? ProviderQuotaSupport.attach(classified, r, endpoint) : classified;
             RateLimiter limiter = live();
             if (limiter == null) {
                 return;

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.github.camelratelimit.core.Feedback;
+import io.github.camelratelimit.core.HeaderValues;
 import io.github.camelratelimit.core.Permit;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -26,7 +27,7 @@ final class ResponseClassifier {
     record Response(int status, Map<String, ?> headers) {
         /** Header value by case-insensitive name, first value when several; null when absent. */
         String header(String name) {
-            return Headers.get(headers, name);
+            return HeaderValues.first(headers, name);
         }
     }
 

@@ -16,6 +16,7 @@ package io.github.camelratelimit.core;
  * provider quota (any response, m = quotaSafetyMargin):
  *                remaining = 0, reset known   : pauseUntil = max(pauseUntil, now + min(reset, maxPause))
  *                remaining &gt; 0, reset known : ceiling = remaining * (1 - m) / reset, until now + reset
+ *                                              (tat is capped at that reset: the slow pacing ends with it)
  *                limit and window known      : limitRate = limit * (1 - m) / window (until the next report)
  * rate(now)    = min(adaptive(now), ceiling while valid, limitRate)
  * </pre>
@@ -69,6 +70,9 @@ public final class LimiterState {
             return Acquisition.wait(earliest - now, interval, reason);
         }
         tat = (tat != Long.MIN_VALUE && now - tat < interval ? tat : now) + interval;
+        if (now < ceilingUntil && tat > ceilingUntil) {
+            tat = ceilingUntil; // a provider's window resets then: its slow pacing ends with it
+        }
         if (quota != null) {
             quota.record(now);
         }
@@ -115,7 +119,7 @@ public final class LimiterState {
             pauseUntil(now, q.resetNanos());
         } else if (q.remaining() > 0 && q.resetNanos() > 0) {
             ceiling = q.remaining() * keep / (q.resetNanos() / 1e9);
-            ceilingUntil = now + q.resetNanos();
+            ceilingUntil = saturatedAdd(now, q.resetNanos());
         }
         if (q.limit() > 0 && q.windowNanos() > 0) {
             limitRate = q.limit() * keep / (q.windowNanos() / 1e9);
@@ -154,6 +158,11 @@ public final class LimiterState {
 
     public LimiterConfig config() {
         return config;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
     }
 
     /** Pacing interval for {@code rate} permits/s: {@code round(1e9 / rate)}, within [1 ns, 1 day]. */

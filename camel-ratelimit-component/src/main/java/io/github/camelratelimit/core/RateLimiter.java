@@ -121,15 +121,15 @@ public final class RateLimiter implements AutoCloseable {
                         : RateLimitExceededException.maxPending(name, 0, 0, config.maxWait()));
                 return null;
             }
-            synchronized (this) {
-                queue.addFirst(e);
+            if (!enqueueFirst(e)) {
+                return null;
             }
             listener.onQueued(name, a);
             waitFor(a);
             return null;
         }
-        synchronized (this) {
-            queue.addFirst(e);
+        if (!enqueueFirst(e)) {
+            return null;
         }
         f.whenComplete((a, ex) -> {
             if (handle(a, ex)) {
@@ -195,6 +195,23 @@ public final class RateLimiter implements AutoCloseable {
         } catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }
+    }
+
+    /**
+     * Puts the caller that asked the store itself at the head of the queue, unless {@link #close()} ran while
+     * it asked (close() has already emptied the queue, so a caller queued now would never hear back): then it
+     * is rejected with reason STOPPED. Returns whether it was queued.
+     */
+    private boolean enqueueFirst(Entry e) {
+        synchronized (this) {
+            if (!closed) {
+                queue.addFirst(e);
+                return true;
+            }
+            draining = false;
+        }
+        reject(e, RateLimitExceededException.stopped(name, clock.nanoTime() - e.enqueuedAt, config.maxWait()));
+        return false;
     }
 
     // ---- queue admission (caller holds the monitor) ----
@@ -287,6 +304,7 @@ public final class RateLimiter implements AutoCloseable {
     private void waitFor(Acquisition a) {
         long now = clock.nanoTime();
         List<Entry> late = new ArrayList<>();
+        List<Long> lateWaits = new ArrayList<>();
         synchronized (this) {
             if (closed) {
                 draining = false;
@@ -303,6 +321,7 @@ public final class RateLimiter implements AutoCloseable {
                     if (at - e.enqueuedAt > maxWaitNanos) {
                         it.remove();
                         late.add(e);
+                        lateWaits.add(at - e.enqueuedAt);
                     } else {
                         at += interval;
                     }
@@ -312,6 +331,7 @@ public final class RateLimiter implements AutoCloseable {
                 if (head != null && at - head.enqueuedAt > maxWaitNanos) {
                     queue.pollFirst();
                     late.add(head);
+                    lateWaits.add(at - head.enqueuedAt);
                 }
             }
             if (queue.isEmpty()) {
@@ -321,8 +341,8 @@ public final class RateLimiter implements AutoCloseable {
                 wakeup = scheduler.schedule(this::onWakeup, a.waitNanos());
             }
         }
-        for (Entry e : late) {
-            dispatchReject(e, RateLimitExceededException.maxWait(name, headAt - e.enqueuedAt, config.maxWait(),
+        for (int i = 0; i < late.size(); i++) {
+            dispatchReject(late.get(i), RateLimitExceededException.maxWait(name, lateWaits.get(i), config.maxWait(),
                     a.reason()));
         }
     }
@@ -365,7 +385,7 @@ public final class RateLimiter implements AutoCloseable {
         return Duration.ofNanos(headWait(now) + (long) queue.size() * interval);
     }
 
-    /** Time until the head is expected to go; 0 when not known yet (caller holds the monitor). */
+    /** Nanoseconds until the head is expected to get its permit; 0 when not known yet (caller holds the monitor). */
     private long headWait(long now) {
         return headAt == Long.MIN_VALUE ? 0L : Math.max(0L, headAt - now);
     }

@@ -66,7 +66,8 @@ class ProviderQuotaPacingTest {
 
         // the ceiling ends with the reported window: back to maxRate
         assertEquals(60.0, state.rate(10 * S));
-        assertEquals(List.of(10_016_666_666L, 10_033_333_333L), grants(10 * S, 10_040_000_000L));
+        // the grid was capped at the reset, so the first call of the new window goes at the reset itself
+        assertEquals(List.of(10_000_000_000L, 10_016_666_667L, 10_033_333_334L), grants(10 * S, 10_040_000_000L));
     }
 
     @Test
@@ -128,9 +129,9 @@ class ProviderQuotaPacingTest {
         // 1 * 0.9 / 60 = 0.015/s, far under minRate 1/s: the provider's word wins over the floor
         assertEquals(0.015, state.rate(0), 1e-15);
         assertEquals(66_666_666_667L, state.tryAcquire(0).intervalNanos());
-        // Current behaviour: the slot after the one already on the grid is one ceiling interval later,
-        // 6.7 s past the reported reset (see report: the grid is not capped at the ceiling's end).
-        assertEquals(List.of(MAX_RATE_INTERVAL, MAX_RATE_INTERVAL + 66_666_666_667L), grants(0, 66_690_000_000L));
+        // the slot after the one already on the grid would be one ceiling interval (66.7 s) later, past the
+        // reported reset: the grid is capped at the reset, where the provider's window starts afresh
+        assertEquals(List.of(MAX_RATE_INTERVAL, 60 * S), grants(0, 60_010_000_000L));
     }
 
     @Test

@@ -1,0 +1,576 @@
+package io.github.camelratelimit.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link RateLimiter} on a {@link ManualClock} and {@link ManualScheduler} with a direct executor as workers:
+ * everything runs on the test thread, so every time and order is exact.
+ */
+class RateLimiterTest {
+
+    private static final long MS = 1_000_000L;
+    private static final long S = 1_000_000_000L;
+
+    private ManualClock clock = new ManualClock();
+    private ManualScheduler scheduler = new ManualScheduler(clock);
+    private final Thread testThread = Thread.currentThread();
+    /** Ids of callers in the order they got a permit (inline or queued). */
+    private final List<Integer> served = new ArrayList<>();
+    private final CountingListener listener = new CountingListener();
+
+    /** One caller: records its single outcome, and complains (at the end) if it got more than one. */
+    final class Caller implements RateLimiter.Waiter {
+        final int id;
+        Permit permit;
+        RateLimitExceededException rejected;
+        long at = -1;
+        int outcomes;
+        Thread thread;
+
+        Caller(int id) {
+            this.id = id;
+        }
+
+        Permit acquire(RateLimiter limiter) {
+            Permit p = limiter.acquire(this);
+            if (p != null) {
+                got(p);
+            }
+            return p;
+        }
+
+        @Override
+        public void onPermit(Permit p) {
+            got(p);
+        }
+
+        private void got(Permit p) {
+            outcomes++;
+            permit = p;
+            at = clock.nanoTime();
+            thread = Thread.currentThread();
+            served.add(id);
+        }
+
+        @Override
+        public void onRejected(RateLimitExceededException reason) {
+            outcomes++;
+            rejected = reason;
+            at = clock.nanoTime();
+            thread = Thread.currentThread();
+        }
+
+        boolean waiting() {
+            return outcomes == 0;
+        }
+    }
+
+    static final class CountingListener implements RateLimiterListener {
+        final AtomicInteger granted = new AtomicInteger();
+        final AtomicInteger queued = new AtomicInteger();
+        final AtomicInteger rejected = new AtomicInteger();
+
+        @Override
+        public void onGranted(String limiter, Permit permit) {
+            granted.incrementAndGet();
+        }
+
+        @Override
+        public void onQueued(String limiter, Acquisition acquisition) {
+            queued.incrementAndGet();
+        }
+
+        @Override
+        public void onRejected(String limiter, RateLimitExceededException reason) {
+            rejected.incrementAndGet();
+        }
+    }
+
+    private RateLimiter limiter(LimiterConfig.Builder config) {
+        return limiter(config, new InMemoryLimiterStore(clock));
+    }
+
+    private RateLimiter limiter(LimiterConfig.Builder config, LimiterStore store) {
+        return new RateLimiter("api", config.build(), store, clock, scheduler, Runnable::run, listener);
+    }
+
+    private List<Caller> callers(int n) {
+        List<Caller> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(new Caller(i));
+        }
+        return list;
+    }
+
+    private void assertOneScheduledTaskAtMost() {
+        assertTrue(scheduler.size() <= 1, "scheduled tasks: " + scheduler.size());
+    }
+
+    // ---- grants and FIFO pacing ----
+
+    @Test
+    void theFirstAcquireIsGrantedInline() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10));
+        Caller c = new Caller(0);
+        Permit p = c.acquire(limiter);
+        assertNotNull(p);
+        assertEquals(new Permit("api", 0L, 0L), p);
+        assertSame(testThread, c.thread);
+        assertEquals(0, scheduler.size());
+        assertEquals(0, limiter.pending());
+        assertEquals(1, limiter.granted());
+        assertEquals(1, listener.granted.get());
+        assertEquals(0, listener.queued.get());
+    }
+
+    @Test
+    void aBurstIsServedFifoAtExactlyOneIntervalApart() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10)); // 100 ms
+        List<Caller> callers = callers(6);
+        assertNotNull(callers.get(0).acquire(limiter));
+        for (Caller c : callers.subList(1, 6)) {
+            assertNull(c.acquire(limiter));
+            assertOneScheduledTaskAtMost();
+        }
+        assertEquals(5, limiter.pending());
+        assertEquals(List.of(100 * MS), scheduler.pendingDelays());
+        for (int k = 1; k < 6; k++) {
+            scheduler.advance(100 * MS - 1);
+            assertTrue(callers.get(k).waiting(), "caller " + k + " served early");
+            scheduler.advance(1);
+            Caller c = callers.get(k);
+            assertEquals(k * 100 * MS, c.at);
+            assertEquals(new Permit("api", k * 100 * MS, k * 100 * MS), c.permit);
+            assertSame(testThread, c.thread);
+            assertOneScheduledTaskAtMost();
+        }
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), served);
+        assertEquals(0, limiter.pending());
+        assertEquals(0, scheduler.size());
+        assertEquals(6, limiter.granted());
+    }
+
+    @Test
+    void tenThousandWaitersNeedOneScheduledTaskAndNoExtraThread() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1000)); // 1 ms; maxPending 10,000
+        List<Caller> callers = callers(10_002);
+        assertNotNull(callers.get(0).acquire(limiter));
+        for (Caller c : callers.subList(1, 10_001)) {
+            assertNull(c.acquire(limiter));
+        }
+        assertEquals(10_000, limiter.pending());
+        assertEquals(1, scheduler.size());
+        assertEquals(Duration.ofMillis(10_001), limiter.estimatedWait()); // head at 1 ms + 10,000 intervals
+        // the 10,001st waiter is one too many
+        callers.get(10_001).acquire(limiter);
+        assertEquals(RateLimitExceededException.Reason.MAX_PENDING, callers.get(10_001).rejected.getReason());
+
+        scheduler.advance(10 * S);
+        for (int i = 1; i <= 10_000; i++) {
+            Caller c = callers.get(i);
+            assertNotNull(c.permit, "caller " + i);
+            assertEquals(i * MS, c.permit.grantedAt());
+            assertEquals(i * MS, c.at);
+            assertSame(testThread, c.thread);
+            assertEquals(1, c.outcomes);
+        }
+        List<Integer> inOrder = new ArrayList<>();
+        for (int i = 0; i <= 10_000; i++) {
+            inOrder.add(i);
+        }
+        assertEquals(inOrder, served);
+        assertEquals(0, scheduler.size());
+        assertEquals(10_001, limiter.granted());
+        assertEquals(1, limiter.rejected());
+    }
+
+    // ---- bounds ----
+
+    @Test
+    void maxWaitRejectsAtOnceWithAMessageNamingLimiterWaitAndBound() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().minRate(1).maxRate(1).maxWait(Duration.ofSeconds(2)));
+        List<Caller> callers = callers(4);
+        callers.get(0).acquire(limiter);
+        callers.get(1).acquire(limiter); // 1 s
+        callers.get(2).acquire(limiter); // 2 s: exactly maxWait, admitted
+        assertNull(callers.get(3).acquire(limiter)); // 3 s
+        RateLimitExceededException e = callers.get(3).rejected;
+        assertNotNull(e, "rejected before acquire returned");
+        assertSame(testThread, callers.get(3).thread);
+        assertEquals(RateLimitExceededException.Reason.MAX_WAIT, e.getReason());
+        assertEquals("api", e.getLimiter());
+        assertEquals(Duration.ofSeconds(3), e.getWaitNeeded());
+        assertEquals(Duration.ofSeconds(2), e.getMaxWait());
+        assertEquals("Rate limiter 'api' cannot grant a permit within maxWait=2s: the wait needed is 3s"
+                + " (pacing at the current rate)", e.getMessage());
+        assertEquals(2, limiter.pending());
+        assertEquals(1, limiter.rejected());
+        scheduler.advance(2 * S);
+        assertEquals(S, callers.get(1).at);
+        assertEquals(2 * S, callers.get(2).at);
+    }
+
+    @Test
+    void maxWaitRejectsTheFirstAskerToo() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1).maxWait(Duration.ofMillis(500)));
+        List<Caller> callers = callers(2);
+        callers.get(0).acquire(limiter);
+        assertNull(callers.get(1).acquire(limiter));
+        RateLimitExceededException e = callers.get(1).rejected;
+        assertEquals("Rate limiter 'api' cannot grant a permit within maxWait=500ms: the wait needed is 1s"
+                + " (pacing at the current rate)", e.getMessage());
+        assertEquals(0, scheduler.size());
+        assertEquals(0, limiter.pending());
+        // the limiter is not stuck: the next caller after the interval is granted inline
+        clock.advance(S);
+        assertNotNull(new Caller(2).acquire(limiter));
+    }
+
+    @Test
+    void maxPendingRejectsTheNextWaiter() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1).maxPending(3));
+        List<Caller> callers = callers(5);
+        for (Caller c : callers.subList(0, 4)) {
+            c.acquire(limiter);
+        }
+        assertEquals(3, limiter.pending());
+        callers.get(4).acquire(limiter);
+        RateLimitExceededException e = callers.get(4).rejected;
+        assertEquals(RateLimitExceededException.Reason.MAX_PENDING, e.getReason());
+        assertNull(e.getWaitNeeded());
+        assertEquals("Rate limiter 'api' already has 3 exchanges waiting for a permit (maxPending=3)", e.getMessage());
+        assertEquals(3, limiter.pending());
+    }
+
+    @Test
+    void maxPendingZeroMeansNobodyWaits() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1).maxPending(0));
+        List<Caller> callers = callers(2);
+        assertNotNull(callers.get(0).acquire(limiter));
+        callers.get(1).acquire(limiter);
+        assertEquals("Rate limiter 'api' already has 0 exchanges waiting for a permit (maxPending=0)",
+                callers.get(1).rejected.getMessage());
+        assertEquals(0, scheduler.size());
+    }
+
+    // ---- pauses ----
+
+    /** minRate = maxRate, so the throttle's cut changes nothing and only the pause shows. */
+    private RateLimiter fixedTenPerSecond() {
+        return limiter(LimiterConfig.builder().minRate(10).maxRate(10).maxWait(Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void aPauseRecordedWhileCallersWaitHoldsThemAllBack() {
+        RateLimiter limiter = fixedTenPerSecond();
+        List<Caller> callers = callers(6);
+        Permit first = callers.get(0).acquire(limiter);
+        for (Caller c : callers.subList(1, 6)) {
+            c.acquire(limiter);
+        }
+        assertTrue(limiter.record(Feedback.throttled(first.grantedAt(), 429, S)).join());
+        scheduler.advance(100 * MS); // the wake-up finds the pause
+        for (Caller c : callers.subList(1, 6)) {
+            assertTrue(c.waiting());
+        }
+        assertEquals(List.of(900 * MS), scheduler.pendingDelays());
+        scheduler.advance(900 * MS - 1);
+        assertTrue(callers.get(1).waiting());
+        scheduler.advance(1 + 400 * MS);
+        for (int k = 1; k < 6; k++) {
+            assertEquals(S + (k - 1) * 100 * MS, callers.get(k).at, "caller " + k);
+        }
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), served);
+    }
+
+    @Test
+    void aPauseLongerThanMaxWaitRejectsTheWaitersItPushesOutThenNotLater() {
+        RateLimiter limiter = fixedTenPerSecond(); // maxWait 2 s
+        List<Caller> callers = callers(6);
+        Permit first = callers.get(0).acquire(limiter);
+        for (Caller c : callers.subList(1, 6)) {
+            c.acquire(limiter);
+        }
+        limiter.record(Feedback.throttled(first.grantedAt(), 429, 1_750 * MS));
+        scheduler.advance(100 * MS);
+        // starts would be 1.75 s, 1.85 s, 1.95 s, 2.05 s, 2.05 s: the last two are past maxWait, rejected now
+        for (int k = 4; k < 6; k++) {
+            Caller c = callers.get(k);
+            assertNotNull(c.rejected, "caller " + k);
+            assertEquals(100 * MS, c.at);
+            assertEquals(RateLimitExceededException.Reason.MAX_WAIT, c.rejected.getReason());
+            assertEquals(Duration.ofMillis(2_050), c.rejected.getWaitNeeded());
+            assertEquals("Rate limiter 'api' cannot grant a permit within maxWait=2s: the wait needed is 2.050s"
+                    + " (paused by the provider's Retry-After)", c.rejected.getMessage());
+        }
+        assertEquals(3, limiter.pending());
+        scheduler.advance(2 * S);
+        assertEquals(1_750 * MS, callers.get(1).at);
+        assertEquals(1_850 * MS, callers.get(2).at);
+        assertEquals(1_950 * MS, callers.get(3).at);
+        assertEquals(List.of(0, 1, 2, 3), served);
+        assertEquals(4, limiter.granted());
+        assertEquals(2, limiter.rejected());
+    }
+
+    @Test
+    void aPausePushingOutTheOnlyWaiterNamesItsRealWait() {
+        RateLimiter limiter = fixedTenPerSecond(); // maxWait 2 s
+        List<Caller> callers = callers(2);
+        Permit first = callers.get(0).acquire(limiter);
+        callers.get(1).acquire(limiter);
+        limiter.record(Feedback.throttled(first.grantedAt(), 429, 5 * S));
+        scheduler.advance(100 * MS);
+        RateLimitExceededException e = callers.get(1).rejected;
+        assertNotNull(e);
+        assertEquals(100 * MS, callers.get(1).at);
+        assertEquals(Duration.ofSeconds(5), e.getWaitNeeded());
+        assertEquals("Rate limiter 'api' cannot grant a permit within maxWait=2s: the wait needed is 5s"
+                + " (paused by the provider's Retry-After)", e.getMessage());
+        assertEquals(0, scheduler.size());
+        assertEquals(0, limiter.pending());
+    }
+
+    // ---- close ----
+
+    @Test
+    void closeRejectsEveryWaiterAndEveryLaterCaller() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10));
+        List<Caller> callers = callers(5);
+        for (Caller c : callers.subList(0, 4)) {
+            c.acquire(limiter);
+        }
+        scheduler.advance(50 * MS);
+        limiter.close();
+        for (Caller c : callers.subList(1, 4)) {
+            assertEquals(RateLimitExceededException.Reason.STOPPED, c.rejected.getReason());
+            assertEquals("Rate limiter 'api' stopped while the exchange waited for a permit (waited 50ms);"
+                    + " the call was not made", c.rejected.getMessage());
+            assertEquals(50 * MS, c.at);
+        }
+        assertEquals(0, scheduler.size());
+        assertEquals(0, limiter.pending());
+        assertNull(callers.get(4).acquire(limiter));
+        assertEquals(RateLimitExceededException.Reason.STOPPED, callers.get(4).rejected.getReason());
+        limiter.close(); // idempotent
+        scheduler.advance(10 * S);
+        for (Caller c : callers) {
+            assertEquals(1, c.outcomes, "caller " + c.id);
+        }
+        assertEquals(1, limiter.granted());
+        assertEquals(4, limiter.rejected());
+        assertEquals(4, listener.rejected.get());
+    }
+
+    /** close() racing with the first asker: the store answers "wait" after the limiter was closed. */
+    @Test
+    void aCallerRacingWithCloseStillGetsExactlyOneOutcome() {
+        HookStore store = new HookStore(new InMemoryLimiterStore(clock));
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10), store);
+        List<Caller> callers = callers(2);
+        callers.get(0).acquire(limiter);
+        store.beforeAnswer = limiter::close;
+        assertNull(callers.get(1).acquire(limiter));
+        assertEquals(1, callers.get(1).outcomes);
+        assertEquals(RateLimitExceededException.Reason.STOPPED, callers.get(1).rejected.getReason());
+        assertEquals(0, limiter.pending());
+        assertEquals(0, scheduler.size());
+    }
+
+    // ---- stores that answer later or fail ----
+
+    @Test
+    void anAsyncStoreQueuesCallersWhileItAnswers() {
+        clock = new ManualClock(5 * S, 1_767_225_600_000L); // any start: monotonic time may be anything
+        scheduler = new ManualScheduler(clock);
+        AsyncStore store = new AsyncStore();
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10), store);
+        List<Caller> callers = callers(3);
+        assertNull(callers.get(0).acquire(limiter));
+        assertEquals(1, store.asked.size());
+        // while the store has not answered, later callers queue behind the first
+        assertNull(callers.get(1).acquire(limiter));
+        assertNull(callers.get(2).acquire(limiter));
+        assertTrue(callers.get(1).waiting(), () -> "rejected: " + callers.get(1).rejected);
+        assertTrue(callers.get(2).waiting(), () -> "rejected: " + callers.get(2).rejected);
+        assertEquals(3, limiter.pending());
+
+        store.asked.poll().complete(Acquisition.granted(5 * S, 100 * MS));
+        assertEquals(5 * S, callers.get(0).permit.grantedAt());
+        assertEquals(1, store.asked.size(), "the drain asks again for the next caller");
+        store.asked.poll().complete(Acquisition.wait(100 * MS, 100 * MS, Acquisition.WaitReason.PACING));
+        assertEquals(List.of(100 * MS), scheduler.pendingDelays());
+        scheduler.advance(100 * MS);
+        store.asked.poll().complete(Acquisition.granted(5 * S + 100 * MS, 100 * MS));
+        assertEquals(new Permit("api", 5 * S + 100 * MS, 100 * MS), callers.get(1).permit);
+        store.asked.poll().completeExceptionally(new IllegalStateException("connection reset"));
+        RateLimitExceededException e = callers.get(2).rejected;
+        assertEquals(RateLimitExceededException.Reason.STORE_FAILED, e.getReason());
+        assertEquals("Rate limiter 'api' could not get a permit from its async store:"
+                + " java.lang.IllegalStateException: connection reset", e.getMessage());
+        assertTrue(store.asked.isEmpty());
+        assertEquals(0, limiter.pending());
+        assertEquals(List.of(0, 1), served);
+    }
+
+    @Test
+    void aStoreThatThrowsRejectsWithStoreFailedAndTheLimiterGoesOn() {
+        HookStore store = new HookStore(new InMemoryLimiterStore(clock));
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10), store);
+        store.beforeAnswer = () -> {
+            throw new IllegalStateException("down");
+        };
+        Caller c = new Caller(0);
+        assertNull(c.acquire(limiter));
+        assertEquals(RateLimitExceededException.Reason.STORE_FAILED, c.rejected.getReason());
+        assertEquals("down", c.rejected.getCause().getMessage());
+        store.beforeAnswer = null;
+        assertNotNull(new Caller(1).acquire(limiter));
+        assertEquals(1, limiter.rejected());
+    }
+
+    // ---- exactly one outcome per caller, whatever happens ----
+
+    @Test
+    void everyCallerGetsExactlyOneOutcome() {
+        SplittableRandom random = new SplittableRandom(2026);
+        int total = 0;
+        for (int round = 0; round < 20; round++) {
+            clock = new ManualClock();
+            scheduler = new ManualScheduler(clock);
+            served.clear();
+            RateLimiter limiter = limiter(LimiterConfig.builder().minRate(2).maxRate(20).quota(15)
+                    .quotaWindow(Duration.ofSeconds(1)).maxWait(Duration.ofSeconds(1)).maxPending(12)
+                    .signalCooldown(Duration.ofMillis(300)));
+            List<Caller> callers = new ArrayList<>();
+            for (int step = 0; step < 300; step++) {
+                int action = random.nextInt(10);
+                if (action < 5) {
+                    for (int i = random.nextInt(4); i >= 0; i--) {
+                        Caller c = new Caller(callers.size());
+                        callers.add(c);
+                        c.acquire(limiter);
+                    }
+                } else if (action < 9) {
+                    scheduler.advance(random.nextLong(200 * MS));
+                } else {
+                    long retryAfter = random.nextBoolean() ? -1 : random.nextLong(3 * S);
+                    limiter.record(Feedback.throttled(clock.nanoTime(), 429, retryAfter));
+                }
+                assertOneScheduledTaskAtMost();
+                for (Caller c : callers) {
+                    assertTrue(c.outcomes <= 1, "caller " + c.id + " got " + c.outcomes + " outcomes");
+                }
+            }
+            scheduler.advance(random.nextLong(S));
+            limiter.close();
+            scheduler.advance(10 * S);
+            long permits = 0;
+            long rejections = 0;
+            for (Caller c : callers) {
+                assertEquals(1, c.outcomes, "caller " + c.id);
+                if (c.permit != null) {
+                    permits++;
+                } else {
+                    rejections++;
+                }
+            }
+            assertEquals(permits, limiter.granted());
+            assertEquals(rejections, limiter.rejected());
+            // FIFO: permits in arrival order
+            for (int i = 1; i < served.size(); i++) {
+                assertTrue(served.get(i - 1) < served.get(i), "served out of order: " + served);
+            }
+            assertEquals(0, scheduler.size());
+            total += callers.size();
+        }
+        assertEquals(total, listener.granted.get() + listener.rejected.get());
+    }
+
+    // ---- test stores ----
+
+    /** Delegates to a store, running a hook first (to simulate a race or a failure deterministically). */
+    static final class HookStore implements LimiterStore {
+        final LimiterStore delegate;
+        Runnable beforeAnswer;
+
+        HookStore(LimiterStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config) {
+            Runnable hook = beforeAnswer;
+            if (hook != null) {
+                hook.run();
+            }
+            return delegate.tryAcquire(limiter, config);
+        }
+
+        @Override
+        public CompletionStage<Boolean> record(String limiter, LimiterConfig config, Feedback feedback) {
+            return delegate.record(limiter, config, feedback);
+        }
+
+        @Override
+        public CompletionStage<LimiterSnapshot> snapshot(String limiter, LimiterConfig config) {
+            return delegate.snapshot(limiter, config);
+        }
+
+        @Override
+        public CompletionStage<Void> reset(String limiter, LimiterConfig config) {
+            return delegate.reset(limiter, config);
+        }
+
+        @Override
+        public String kind() {
+            return "hook";
+        }
+    }
+
+    /** Answers only when the test completes the returned futures. */
+    static final class AsyncStore implements LimiterStore {
+        final ArrayDeque<CompletableFuture<Acquisition>> asked = new ArrayDeque<>();
+
+        @Override
+        public CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config) {
+            CompletableFuture<Acquisition> f = new CompletableFuture<>();
+            asked.add(f);
+            return f;
+        }
+
+        @Override
+        public CompletionStage<Boolean> record(String limiter, LimiterConfig config, Feedback feedback) {
+            return CompletableFuture.completedFuture(false);
+        }
+
+        @Override
+        public CompletionStage<LimiterSnapshot> snapshot(String limiter, LimiterConfig config) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException());
+        }
+
+        @Override
+        public CompletionStage<Void> reset(String limiter, LimiterConfig config) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public String kind() {
+            return "async";
+        }
+    }
+}
