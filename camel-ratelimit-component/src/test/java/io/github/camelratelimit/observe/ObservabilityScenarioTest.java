@@ -498,6 +498,18 @@ class ObservabilityScenarioTest {
     }
 
     @Test
+    void providerQuotaGaugesFollowTheReportedHeaders() throws Exception {
+        sim.script(ProviderSimulator.Reply.of(200).header("X-RateLimit-Limit", "100")
+                .header("X-RateLimit-Remaining", "42").header("X-RateLimit-Reset", "30"));
+        route("&learnFromHeaders=true");
+        assertTrue(Double.isNaN(gauge("provider.remaining")), "nothing reported yet");
+        assertNull(send().getException());
+        assertEquals(42.0, gauge("provider.remaining"));
+        assertEquals(100.0, gauge("provider.limit"));
+        assertEquals(42L, component.getObserver().watch("api").providerQuota().remaining());
+    }
+
+    @Test
     void noRegistryBeanMeansNoMetersAndEverythingElseWorks() throws Exception {
         context.getRegistry().unbind("metricsRegistry");
         route("");
