@@ -41,6 +41,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
+        case "healthdownafter":
+        case "healthDownAfter": target.setHealthDownAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "learnfromheaders":
@@ -56,6 +58,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxWait": getOrCreateConfiguration(target).setMaxWait(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "minrate":
         case "minRate": getOrCreateConfiguration(target).setMinRate(property(camelContext, double.class, value)); return true;
+        case "pacinglogthreshold":
+        case "pacingLogThreshold": target.setPacingLogThreshold(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "quota": getOrCreateConfiguration(target).setQuota(property(camelContext, int.class, value)); return true;
         case "quotaheaderprefix":
         case "quotaHeaderPrefix": getOrCreateConfiguration(target).setQuotaHeaderPrefix(property(camelContext, java.lang.String.class, value)); return true;
@@ -102,6 +106,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckConsumerEnabled": return boolean.class;
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": return boolean.class;
+        case "healthdownafter":
+        case "healthDownAfter": return long.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "learnfromheaders":
@@ -117,6 +123,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxWait": return long.class;
         case "minrate":
         case "minRate": return double.class;
+        case "pacinglogthreshold":
+        case "pacingLogThreshold": return long.class;
         case "quota": return int.class;
         case "quotaheaderprefix":
         case "quotaHeaderPrefix": return java.lang.String.class;
@@ -164,6 +172,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
+        case "healthdownafter":
+        case "healthDownAfter": return target.getHealthDownAfter();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "learnfromheaders":
@@ -179,6 +189,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxWait": return getOrCreateConfiguration(target).getMaxWait();
         case "minrate":
         case "minRate": return getOrCreateConfiguration(target).getMinRate();
+        case "pacinglogthreshold":
+        case "pacingLogThreshold": return target.getPacingLogThreshold();
         case "quota": return getOrCreateConfiguration(target).getQuota();
         case "quotaheaderprefix":
         case "quotaHeaderPrefix": return getOrCreateConfiguration(target).getQuotaHeaderPrefix();
