@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.camelratelimit.core.Feedback;
 import io.github.camelratelimit.core.ProviderQuota;
 import io.github.camelratelimit.core.RateLimiter;
+import io.github.camelratelimit.observe.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,7 @@ final class ProviderQuotaSupport {
                 limiter.config().maxPause(), warning -> {
                     if (WARNED.size() < 256 && WARNED.add(name + "|" + warning)) {
                         LOG.atWarn().setMessage("ignored an odd quota header value").addKeyValue("event", "odd_header")
-                                .addKeyValue("limiter", name).addKeyValue("detail", warning).log();
+                                .addKeyValue("limiter", name).addKeyValue("detail", Masking.maskText(warning)).log();
                     }
                 });
         if (q == null || q.isEmpty()) {

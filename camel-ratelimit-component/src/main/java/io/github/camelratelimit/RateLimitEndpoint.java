@@ -15,7 +15,6 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.util.URISupport;
 
 /**
  * Paces calls to a delegate endpoint (camel-http first) through a named, adaptive, Retry-After aware limiter.
@@ -128,7 +127,7 @@ public class RateLimitEndpoint extends DefaultEndpoint {
 
     @Override
     public String toString() {
-        return "ratelimit:" + URISupport.sanitizeUri(delegateUri);
+        return "ratelimit:" + io.github.camelratelimit.observe.Masking.maskUri(delegateUri);
     }
 
     public String getDelegateUri() {

@@ -292,15 +292,16 @@ public final class RateLimiter implements AutoCloseable {
                 return true; // closed meanwhile; the permit goes unused
             }
             Permit p = new Permit(name, a.grantedAt(), now - head.enqueuedAt);
+            // counted before the hand-off: the worker may finish the call before this thread goes on
+            granted.incrementAndGet();
+            listener.onGranted(name, p);
             try {
                 workers.execute(() -> head.waiter.onPermit(p));
             } catch (RejectedExecutionException stopping) {
                 // the worker pool is shutting down with the context: the call is not made, the caller hears why
+                // (the permit was counted as granted; the caller is also counted as rejected)
                 reject(head, RateLimitExceededException.stopped(name, now - head.enqueuedAt, config.maxWait()));
-                return true;
             }
-            granted.incrementAndGet();
-            listener.onGranted(name, p);
             return true;
         }
         waitFor(a);

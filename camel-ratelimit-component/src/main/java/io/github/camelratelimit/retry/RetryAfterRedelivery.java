@@ -14,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 import io.github.camelratelimit.RateLimitConstants;
+import io.github.camelratelimit.observe.RateLimitMetrics;
 import io.github.camelratelimit.core.Backoff;
 import io.github.camelratelimit.core.Clock;
 import io.github.camelratelimit.core.RetryAfterParser;
@@ -334,18 +335,19 @@ public class RetryAfterRedelivery implements Processor, Predicate, CamelContextA
 
     /** A retry is scheduled for {@code exchange}: retry number {@code attempt}, after {@code delayMillis}. */
     void retryScheduled(Exchange exchange, int attempt, long delayMillis, String reason) {
-        // wired by the lead: RateLimitMetrics.retryScheduled(exchange, attempt, delayMillis, reason)
+        RateLimitMetrics.retryScheduled(exchange, attempt, delayMillis, reason);
     }
 
     /** {@code exchange} will not be retried again after {@code attempts} calls. */
     void retriesExhausted(Exchange exchange, int attempts, String reason) {
-        // wired by the lead: RateLimitMetrics.retriesExhausted(exchange, attempts, reason)
+        RateLimitMetrics.retriesExhausted(exchange, attempts, reason);
     }
 
     /** A budget was created for API {@code key} ({@code ratelimit:<limiter>} behind a limiter). */
     void budgetCreated(CamelContext context, String key, RetryBudget budget) {
-        // wired by the lead: for keys "ratelimit:<limiter>",
-        // RateLimitMetrics.budgetLeft(context, limiter, budget::available)
+        if (key.startsWith("ratelimit:")) {
+            RateLimitMetrics.budgetLeft(context, key.substring("ratelimit:".length()), budget::available);
+        }
     }
 
     private static long limiterPauseMillis(Exchange exchange, String endpoint) {
