@@ -1,7 +1,6 @@
 package io.github.camelratelimit;
 
 import java.util.Map;
-import java.util.Set;
 
 import io.github.camelratelimit.core.Feedback;
 import io.github.camelratelimit.core.HeaderValues;
@@ -16,9 +15,6 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  * case-insensitively.
  */
 final class ResponseClassifier {
-
-    /** Statuses that are always a rate-limit signal. */
-    private static final Set<Integer> THROTTLE = Set.of(429);
 
     private ResponseClassifier() {
     }
@@ -44,7 +40,7 @@ final class ResponseClassifier {
 
     /** True for 429, and for 503 with a Retry-After (a capacity signal per RFC 9110). */
     static boolean isThrottle(Response r) {
-        return THROTTLE.contains(r.status()) || (r.status() == 503 && r.header("Retry-After") != null);
+        return Feedback.isRateLimitSignal(r.status(), r.header("Retry-After") != null);
     }
 
     static Feedback feedback(Response r, Permit permit, long retryAfterNanos) {

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.github.camelratelimit.core.Feedback;
 import io.github.camelratelimit.core.RetryAfterParser;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
@@ -97,7 +98,7 @@ final class HttpFailure {
 
     /** 429, or 503 with a Retry-After: the server is pacing us, it did not fail. */
     boolean throttle() {
-        return status == 429 || (status == 503 && retryAfterText() != null);
+        return Feedback.isRateLimitSignal(status, retryAfterText() != null);
     }
 
     private static IOException ioCause(Throwable t) {
