@@ -39,7 +39,10 @@ class RedisCamelNodesTest {
         try (ProviderSimulator sim = ProviderSimulator.builder().capacity(10_000).burst(10_000).build()) {
             sim.start();
             String uri = "ratelimit:" + sim.baseUrl() + "/items?limiter=shared-quota&store=redis&redisUri="
-                    + redis.uri() + "&maxRate=1000&quota=20&quotaWindow=500ms&maxWait=1m&redisKeyPrefix=nodes-test";
+                    + redis.uri() + "&maxRate=1000&quota=20&quotaWindow=500ms&maxWait=1m&redisKeyPrefix=nodes-test"
+                    // a generous timeout: on a loaded machine a slow reply must not send a node to its local
+                    // fallback (which paces at a share of the limits per node, not shared)
+                    + "&redisTimeout=5s";
             List<CamelContext> nodes = start(NODES);
             try {
                 // warm every node's http client (connection set-up would delay its first calls into a later
