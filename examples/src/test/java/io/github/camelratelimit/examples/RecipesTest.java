@@ -16,6 +16,8 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.http.HttpComponent;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.main.Main;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -119,6 +121,31 @@ class RecipesTest {
         assertEquals(Set.of("tenant-initech", "tenant-acme"), rl.getLimiterNames(), "acme starts a fresh limiter");
         assertEquals(2, tenantEndpoints(camel));
         assertEquals(5, sim.stats().ok());
+    }
+
+    @Test
+    void perTenantLimitersInYaml() throws Exception {
+        start(ProviderSimulator.builder().capacity(1000));
+        camel = new DefaultCamelContext();
+        camel.getPropertiesComponent().addInitialProperty("provider.url", sim.baseUrl());
+        String yaml = """
+                - route:
+                    from:
+                      uri: direct:tenant-call
+                      steps:
+                        - toD:
+                            uri: "ratelimit:{{provider.url}}/orders?limiter=tenant-${header.tenant}"
+                            cacheSize: 2
+                """;
+        PluginHelper.getRoutesLoader(camel).loadRoutes(ResourceHelper.fromString("tenants.camel.yaml", yaml));
+        camel.start();
+        ProducerTemplate producer = camel.createProducerTemplate();
+        call(producer, "acme");
+        call(producer, "globex");
+        call(producer, "initech");
+        assertEquals(Set.of("tenant-globex", "tenant-initech"),
+                camel.getComponent("ratelimit", RateLimitComponent.class).getLimiterNames());
+        assertEquals(3, sim.stats().ok());
     }
 
     private static long tenantEndpoints(CamelContext camel) {
