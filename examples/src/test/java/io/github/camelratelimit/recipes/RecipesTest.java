@@ -1,4 +1,4 @@
-package io.github.camelratelimit.examples;
+package io.github.camelratelimit.recipes;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** One test per recipe in docs/recipes.adoc: the recipe's route, as written there, against the simulator. */
+/**
+ * One test per recipe in docs/recipes.adoc: the recipe's route, as written there, against the simulator. Not in the
+ * examples package: the demo's camel-main scans that package for RouteBuilder classes and would find these.
+ */
 class RecipesTest {
 
     private ProviderSimulator sim;
