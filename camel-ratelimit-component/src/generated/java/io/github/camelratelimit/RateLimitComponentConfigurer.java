@@ -41,6 +41,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckConsumerEnabled": target.setHealthCheckConsumerEnabled(property(camelContext, boolean.class, value)); return true;
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": target.setHealthCheckProducerEnabled(property(camelContext, boolean.class, value)); return true;
+        case "healthdownafter":
+        case "healthDownAfter": target.setHealthDownAfter(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "learnfromheaders":
@@ -56,6 +58,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxWait": getOrCreateConfiguration(target).setMaxWait(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "minrate":
         case "minRate": getOrCreateConfiguration(target).setMinRate(property(camelContext, double.class, value)); return true;
+        case "pacinglogthreshold":
+        case "pacingLogThreshold": target.setPacingLogThreshold(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "quota": getOrCreateConfiguration(target).setQuota(property(camelContext, int.class, value)); return true;
         case "quotaheaderprefix":
         case "quotaHeaderPrefix": getOrCreateConfiguration(target).setQuotaHeaderPrefix(property(camelContext, java.lang.String.class, value)); return true;
@@ -65,6 +69,18 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "quotaWindow": getOrCreateConfiguration(target).setQuotaWindow(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "recoveryscale":
         case "recoveryScale": getOrCreateConfiguration(target).setRecoveryScale(property(camelContext, double.class, value)); return true;
+        case "redisfallback":
+        case "redisFallback": getOrCreateConfiguration(target).setRedisFallback(property(camelContext, java.lang.String.class, value)); return true;
+        case "redisfallbackshare":
+        case "redisFallbackShare": getOrCreateConfiguration(target).setRedisFallbackShare(property(camelContext, double.class, value)); return true;
+        case "redisidleexpiry":
+        case "redisIdleExpiry": getOrCreateConfiguration(target).setRedisIdleExpiry(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "rediskeyprefix":
+        case "redisKeyPrefix": getOrCreateConfiguration(target).setRedisKeyPrefix(property(camelContext, java.lang.String.class, value)); return true;
+        case "redisprobeinterval":
+        case "redisProbeInterval": getOrCreateConfiguration(target).setRedisProbeInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "redistimeout":
+        case "redisTimeout": getOrCreateConfiguration(target).setRedisTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "redisuri":
         case "redisUri": getOrCreateConfiguration(target).setRedisUri(property(camelContext, java.lang.String.class, value)); return true;
         case "signalcooldown":
@@ -90,6 +106,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckConsumerEnabled": return boolean.class;
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": return boolean.class;
+        case "healthdownafter":
+        case "healthDownAfter": return long.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "learnfromheaders":
@@ -105,6 +123,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxWait": return long.class;
         case "minrate":
         case "minRate": return double.class;
+        case "pacinglogthreshold":
+        case "pacingLogThreshold": return long.class;
         case "quota": return int.class;
         case "quotaheaderprefix":
         case "quotaHeaderPrefix": return java.lang.String.class;
@@ -114,6 +134,18 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "quotaWindow": return long.class;
         case "recoveryscale":
         case "recoveryScale": return double.class;
+        case "redisfallback":
+        case "redisFallback": return java.lang.String.class;
+        case "redisfallbackshare":
+        case "redisFallbackShare": return double.class;
+        case "redisidleexpiry":
+        case "redisIdleExpiry": return long.class;
+        case "rediskeyprefix":
+        case "redisKeyPrefix": return java.lang.String.class;
+        case "redisprobeinterval":
+        case "redisProbeInterval": return long.class;
+        case "redistimeout":
+        case "redisTimeout": return long.class;
         case "redisuri":
         case "redisUri": return java.lang.String.class;
         case "signalcooldown":
@@ -140,6 +172,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "healthCheckConsumerEnabled": return target.isHealthCheckConsumerEnabled();
         case "healthcheckproducerenabled":
         case "healthCheckProducerEnabled": return target.isHealthCheckProducerEnabled();
+        case "healthdownafter":
+        case "healthDownAfter": return target.getHealthDownAfter();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "learnfromheaders":
@@ -155,6 +189,8 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "maxWait": return getOrCreateConfiguration(target).getMaxWait();
         case "minrate":
         case "minRate": return getOrCreateConfiguration(target).getMinRate();
+        case "pacinglogthreshold":
+        case "pacingLogThreshold": return target.getPacingLogThreshold();
         case "quota": return getOrCreateConfiguration(target).getQuota();
         case "quotaheaderprefix":
         case "quotaHeaderPrefix": return getOrCreateConfiguration(target).getQuotaHeaderPrefix();
@@ -164,6 +200,18 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "quotaWindow": return getOrCreateConfiguration(target).getQuotaWindow();
         case "recoveryscale":
         case "recoveryScale": return getOrCreateConfiguration(target).getRecoveryScale();
+        case "redisfallback":
+        case "redisFallback": return getOrCreateConfiguration(target).getRedisFallback();
+        case "redisfallbackshare":
+        case "redisFallbackShare": return getOrCreateConfiguration(target).getRedisFallbackShare();
+        case "redisidleexpiry":
+        case "redisIdleExpiry": return getOrCreateConfiguration(target).getRedisIdleExpiry();
+        case "rediskeyprefix":
+        case "redisKeyPrefix": return getOrCreateConfiguration(target).getRedisKeyPrefix();
+        case "redisprobeinterval":
+        case "redisProbeInterval": return getOrCreateConfiguration(target).getRedisProbeInterval();
+        case "redistimeout":
+        case "redisTimeout": return getOrCreateConfiguration(target).getRedisTimeout();
         case "redisuri":
         case "redisUri": return getOrCreateConfiguration(target).getRedisUri();
         case "signalcooldown":

@@ -51,6 +51,18 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "quotaWindow": target.getConfiguration().setQuotaWindow(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "recoveryscale":
         case "recoveryScale": target.getConfiguration().setRecoveryScale(property(camelContext, double.class, value)); return true;
+        case "redisfallback":
+        case "redisFallback": target.getConfiguration().setRedisFallback(property(camelContext, java.lang.String.class, value)); return true;
+        case "redisfallbackshare":
+        case "redisFallbackShare": target.getConfiguration().setRedisFallbackShare(property(camelContext, double.class, value)); return true;
+        case "redisidleexpiry":
+        case "redisIdleExpiry": target.getConfiguration().setRedisIdleExpiry(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "rediskeyprefix":
+        case "redisKeyPrefix": target.getConfiguration().setRedisKeyPrefix(property(camelContext, java.lang.String.class, value)); return true;
+        case "redisprobeinterval":
+        case "redisProbeInterval": target.getConfiguration().setRedisProbeInterval(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "redistimeout":
+        case "redisTimeout": target.getConfiguration().setRedisTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "redisuri":
         case "redisUri": target.getConfiguration().setRedisUri(property(camelContext, java.lang.String.class, value)); return true;
         case "signalcooldown":
@@ -91,6 +103,18 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "quotaWindow": return long.class;
         case "recoveryscale":
         case "recoveryScale": return double.class;
+        case "redisfallback":
+        case "redisFallback": return java.lang.String.class;
+        case "redisfallbackshare":
+        case "redisFallbackShare": return double.class;
+        case "redisidleexpiry":
+        case "redisIdleExpiry": return long.class;
+        case "rediskeyprefix":
+        case "redisKeyPrefix": return java.lang.String.class;
+        case "redisprobeinterval":
+        case "redisProbeInterval": return long.class;
+        case "redistimeout":
+        case "redisTimeout": return long.class;
         case "redisuri":
         case "redisUri": return java.lang.String.class;
         case "signalcooldown":
@@ -132,6 +156,18 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "quotaWindow": return target.getConfiguration().getQuotaWindow();
         case "recoveryscale":
         case "recoveryScale": return target.getConfiguration().getRecoveryScale();
+        case "redisfallback":
+        case "redisFallback": return target.getConfiguration().getRedisFallback();
+        case "redisfallbackshare":
+        case "redisFallbackShare": return target.getConfiguration().getRedisFallbackShare();
+        case "redisidleexpiry":
+        case "redisIdleExpiry": return target.getConfiguration().getRedisIdleExpiry();
+        case "rediskeyprefix":
+        case "redisKeyPrefix": return target.getConfiguration().getRedisKeyPrefix();
+        case "redisprobeinterval":
+        case "redisProbeInterval": return target.getConfiguration().getRedisProbeInterval();
+        case "redistimeout":
+        case "redisTimeout": return target.getConfiguration().getRedisTimeout();
         case "redisuri":
         case "redisUri": return target.getConfiguration().getRedisUri();
         case "signalcooldown":

@@ -23,7 +23,7 @@ public class RateLimitEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(19);
+        Set<String> props = new HashSet<>(25);
         props.add("decreaseFactor");
         props.add("delegateUri");
         props.add("disableHttpRetries");
@@ -40,6 +40,12 @@ public class RateLimitEndpointUriFactory extends org.apache.camel.support.compon
         props.add("quotaSafetyMargin");
         props.add("quotaWindow");
         props.add("recoveryScale");
+        props.add("redisFallback");
+        props.add("redisFallbackShare");
+        props.add("redisIdleExpiry");
+        props.add("redisKeyPrefix");
+        props.add("redisProbeInterval");
+        props.add("redisTimeout");
         props.add("redisUri");
         props.add("signalCooldown");
         props.add("store");

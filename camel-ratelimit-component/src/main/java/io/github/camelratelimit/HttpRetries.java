@@ -40,7 +40,7 @@ final class HttpRetries {
                 http.getClientBuilder().disableAutomaticRetries();
                 LOG.atDebug().setMessage("disabled HttpClient automatic retries on the wrapped endpoint")
                         .addKeyValue("event", "http_retries_disabled")
-                        .addKeyValue("endpoint", delegate.toString()).log();
+                        .addKeyValue("endpoint", io.github.camelratelimit.observe.Masking.maskUri(delegate.getEndpointUri())).log();
             }
         }
     }

@@ -1,12 +1,12 @@
 package io.github.camelratelimit;
 
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.camelratelimit.core.Feedback;
 import io.github.camelratelimit.core.ProviderQuota;
 import io.github.camelratelimit.core.RateLimiter;
+import io.github.camelratelimit.observe.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +18,6 @@ final class ProviderQuotaSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderQuotaSupport.class);
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
-    private static final Map<String, Long> LAST_LIMIT = new ConcurrentHashMap<>();
 
     private ProviderQuotaSupport() {
     }
@@ -33,15 +32,15 @@ final class ProviderQuotaSupport {
                 limiter.config().maxPause(), warning -> {
                     if (WARNED.size() < 256 && WARNED.add(name + "|" + warning)) {
                         LOG.atWarn().setMessage("ignored an odd quota header value").addKeyValue("event", "odd_header")
-                                .addKeyValue("limiter", name).addKeyValue("detail", warning).log();
+                                .addKeyValue("limiter", name).addKeyValue("detail", Masking.maskText(warning)).log();
                     }
                 });
         if (q == null || q.isEmpty()) {
             return fb;
         }
         if (q.limit() > 0) {
-            Long old = LAST_LIMIT.put(endpoint.getComponent().hashCode() + "|" + name, q.limit());
-            if (old != null && old != q.limit()) {
+            long old = endpoint.lastProviderLimit().getAndSet(q.limit());
+            if (old > 0 && old != q.limit()) {
                 LOG.atInfo().setMessage("provider changed its limit").addKeyValue("event", "provider_limit_changed")
                         .addKeyValue("limiter", name).addKeyValue("old", old).addKeyValue("new", q.limit())
                         .addKeyValue("windowMs", q.windowNanos() < 0 ? null : q.windowNanos() / 1_000_000).log();

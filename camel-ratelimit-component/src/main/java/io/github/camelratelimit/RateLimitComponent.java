@@ -1,12 +1,14 @@
 package io.github.camelratelimit;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -18,8 +20,12 @@ import io.github.camelratelimit.core.LimiterStoreFactory;
 import io.github.camelratelimit.core.RateLimiter;
 import io.github.camelratelimit.core.RateLimiterListener;
 import io.github.camelratelimit.core.Scheduler;
+import io.github.camelratelimit.observe.Masking;
+import io.github.camelratelimit.observe.RateLimitHealthCheck;
+import io.github.camelratelimit.observe.RateLimitObserver;
 import org.apache.camel.Endpoint;
 import org.apache.camel.builder.ThreadPoolProfileBuilder;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.PropertiesComponent;
 import org.apache.camel.spi.ThreadPoolProfile;
@@ -57,8 +63,24 @@ public class RateLimitComponent extends HealthCheckComponent {
             + " waited for a permit (exchanges that need not wait run in the caller's thread).")
     private int workerPoolSize = 20;
 
-    private Clock clock = Clock.system();
+    @Metadata(label = "advanced,health", defaultValue = "5m", javaType = "java.time.Duration",
+            description = "The ratelimit health check reports DOWN when a limiter has been paused (Retry-After,"
+                    + " provider quota at zero), or its rate at minRate, for longer than this.")
+    private long healthDownAfter = 300_000L;
+
+    @Metadata(label = "advanced", defaultValue = "1s", javaType = "java.time.Duration",
+            description = "A permit that waited longer than this logs the pacing_active event (at most once per"
+                    + " limiter per 5 s, with a count of the waits not logged).")
+    private long pacingLogThreshold = 1_000L;
+
+    private volatile Clock clock = Clock.system();
     private RateLimiterListener listener = RateLimiterListener.NONE;
+
+    // ---- observability (io.github.camelratelimit.observe) ----
+    private volatile RateLimitObserver observer;
+    private RateLimitHealthCheck healthCheck;
+    /** The running limiter object of each name, read without the lock by producers (a reconfigure replaces it). */
+    private final Map<String, RateLimiter> live = new ConcurrentHashMap<>();
 
     private final Map<String, LimiterHandle> limiters = new HashMap<>();
     private final Map<String, LimiterStore> stores = new HashMap<>();
@@ -99,7 +121,7 @@ public class RateLimitComponent extends HealthCheckComponent {
             delegate = path;
         }
         if (delegate.isBlank()) {
-            throw new IllegalArgumentException("ratelimit endpoint " + URISupport.sanitizeUri(uri)
+            throw new IllegalArgumentException("ratelimit endpoint " + Masking.maskUri(uri)
                     + " names no delegate: write ratelimit:<delegate-uri>, e.g. ratelimit:https://api.example.com/items,"
                     + " or ratelimit:<limiter>?delegateUri=RAW(<delegate-uri>)");
         }
@@ -203,21 +225,25 @@ public class RateLimitComponent extends HealthCheckComponent {
         String storeKey = storeKey(conf);
         LimiterHandle h = limiters.get(name);
         if (h != null) {
-            if (!h.limiter.config().equals(config) || !h.storeKey.equals(storeKey)) {
+            if (!h.baseConfig.equals(config) || !h.storeKey.equals(storeKey)) {
                 throw new IllegalArgumentException("ratelimit limiter '" + name + "' is used by "
-                        + URISupport.sanitizeUri(h.firstEndpointUri) + " with " + describe(h.limiter.config(), h.storeKey)
-                        + " but " + URISupport.sanitizeUri(endpoint.getEndpointUri()) + " asks for "
+                        + Masking.maskUri(h.firstEndpointUri) + " with " + describe(h.baseConfig, h.storeKey)
+                        + " but " + Masking.maskUri(endpoint.getEndpointUri()) + " asks for "
                         + describe(config, storeKey)
                         + ": endpoints that share a limiter must agree (set the options once, e.g. as"
                         + " camel.component.ratelimit.* or " + LIMITER_PROPERTY_PREFIX + name + ".*)");
             }
             h.refs++;
+            getObserver().endpointAdded(name, endpoint.delegate());
             return h.limiter;
         }
         ensureExecutors();
         LimiterStore store = store(conf, storeKey);
-        RateLimiter limiter = new RateLimiter(name, config, store, clock, scheduler, workers, listener);
-        limiters.put(name, new LimiterHandle(limiter, storeKey, endpoint.getEndpointUri()));
+        RateLimiter limiter = new RateLimiter(name, config, store, clock, scheduler, workers,
+                getObserver().listener(name, listener));
+        limiters.put(name, new LimiterHandle(limiter, config, storeKey, endpoint.getEndpointUri()));
+        live.put(name, limiter);
+        getObserver().limiterStarted(limiter, endpoint.delegate());
         LOG.atInfo().setMessage("ratelimit limiter created").addKeyValue("event", "limiter_created")
                 .addKeyValue("limiter", name).addKeyValue("store", store.kind())
                 .addKeyValue("minRate", config.minRate()).addKeyValue("maxRate", config.maxRate())
@@ -233,6 +259,10 @@ public class RateLimitComponent extends HealthCheckComponent {
         }
         if (--h.refs <= 0) {
             limiters.remove(name);
+            live.remove(name);
+            if (observer != null) {
+                observer.limiterStopped(name);
+            }
             h.limiter.close();
             if (h.limiter.store() instanceof InMemoryLimiterStore mem) {
                 mem.remove(name);
@@ -244,6 +274,107 @@ public class RateLimitComponent extends HealthCheckComponent {
     public synchronized RateLimiter getLimiter(String name) {
         LimiterHandle h = limiters.get(name);
         return h == null ? null : h.limiter;
+    }
+
+    /**
+     * The running limiter object of {@code limiter}'s name: {@code limiter} itself unless a
+     * {@link #reconfigureLimiter reconfigure} replaced it (or it stopped). Lock-free; producers call it per
+     * exchange.
+     */
+    RateLimiter liveLimiter(RateLimiter limiter) {
+        if (limiter == null) {
+            return null;
+        }
+        RateLimiter l = live.get(limiter.name());
+        return l == null ? limiter : l;
+    }
+
+    /**
+     * Changes a running limiter's min and max rate (JMX, operators). {@link LimiterConfig} is immutable, so the
+     * limiter object is replaced by one with the new config on the same store: new exchanges use it at once;
+     * exchanges waiting in the old one are handed over to it (their wait starts again). The store keeps state per
+     * config, so the limiter starts afresh at the new maxRate: cuts and pauses are forgotten, and so is the strict
+     * quota's memory of starts in the current window (up to {@code quota} more calls may start in it).
+     * Endpoints that start later must still agree with the options the limiter was created with.
+     *
+     * @return the new limiter (the old one when nothing changes)
+     * @throws IllegalArgumentException when no limiter of that name runs
+     * @throws io.github.camelratelimit.core.InvalidLimiterConfigException when the rates are invalid
+     */
+    public RateLimiter reconfigureLimiter(String name, double minRate, double maxRate) {
+        RateLimiter old;
+        RateLimiter replacement;
+        synchronized (this) {
+            LimiterHandle h = limiters.get(name);
+            if (h == null) {
+                throw new IllegalArgumentException("no running ratelimit limiter '" + name + "'");
+            }
+            old = h.limiter;
+            LimiterConfig config = old.config().toBuilder().minRate(minRate).maxRate(maxRate).build();
+            if (config.equals(old.config())) {
+                return old;
+            }
+            replacement = new RateLimiter(name, config, old.store(), clock, scheduler, workers,
+                    getObserver().listener(name, listener));
+            h.limiter = replacement;
+            live.put(name, replacement);
+            getObserver().limiterReplaced(replacement, old.config());
+        }
+        // hand the waiters over off the caller's thread: a handed-over exchange may call its delegate at once
+        workers.execute(old::close);
+        return replacement;
+    }
+
+    /**
+     * Forgets a running limiter's cuts and pauses (the strict quota's memory of starts stays).
+     *
+     * @throws IllegalArgumentException when no limiter of that name runs
+     */
+    public void resetLimiter(String name) {
+        RateLimiter l = getLimiter(name);
+        if (l == null) {
+            throw new IllegalArgumentException("no running ratelimit limiter '" + name + "'");
+        }
+        l.store().reset(name, l.config()).toCompletableFuture().join();
+        getObserver().limiterReset(name);
+    }
+
+    /**
+     * The observability hub of this component (meters, log events, health, console, JMX); created on first use.
+     */
+    public RateLimitObserver getObserver() {
+        RateLimitObserver o = observer; // lock-free on the per-response path
+        return o != null ? o : createObserver();
+    }
+
+    private synchronized RateLimitObserver createObserver() {
+        if (observer == null && getCamelContext() != null) {
+            Clock current = new Clock() { // follows setClock
+                @Override
+                public long nanoTime() {
+                    return clock.nanoTime();
+                }
+
+                @Override
+                public long wallMillis() {
+                    return clock.wallMillis();
+                }
+            };
+            observer = new RateLimitObserver(getCamelContext(), current, new RateLimitObserver.LimiterControl() {
+                @Override
+                public void reconfigure(String limiter, double minRate, double maxRate) {
+                    reconfigureLimiter(limiter, minRate, maxRate);
+                }
+
+                @Override
+                public void reset(String limiter) {
+                    resetLimiter(limiter);
+                }
+            });
+            observer.setHealthDownAfter(Duration.ofMillis(healthDownAfter));
+            observer.setPacingLogThreshold(Duration.ofMillis(pacingLogThreshold));
+        }
+        return observer;
     }
 
     /** Names of the running limiters. */
@@ -259,7 +390,8 @@ public class RateLimitComponent extends HealthCheckComponent {
 
     private static String storeKey(RateLimitConfiguration conf) {
         String kind = conf.getStore() == null ? "memory" : conf.getStore().trim().toLowerCase(Locale.ROOT);
-        return "memory".equals(kind) ? kind : kind + "|" + URISupport.sanitizeUri(String.valueOf(conf.getRedisUri()));
+        // credentials never enter the key: it appears in error messages
+        return "memory".equals(kind) ? kind : kind + "|" + Masking.maskUri(conf.storeOptions().toString());
     }
 
     private LimiterStore store(RateLimitConfiguration conf, String key) {
@@ -285,11 +417,7 @@ public class RateLimitComponent extends HealthCheckComponent {
                         "must be memory, or a store kind found on the classpath (redis needs the"
                                 + " camel-ratelimit-redis module)");
             }
-            Map<String, String> options = new HashMap<>();
-            if (conf.getRedisUri() != null) {
-                options.put("redisUri", conf.getRedisUri());
-            }
-            s = factory.create(options, clock);
+            s = factory.create(conf.storeOptions(), clock);
         }
         stores.put(key, s);
         return s;
@@ -300,6 +428,7 @@ public class RateLimitComponent extends HealthCheckComponent {
             schedulerExecutor = getCamelContext().getExecutorServiceManager()
                     .newSingleThreadScheduledExecutor(this, "RateLimitScheduler");
             scheduler = Scheduler.of(schedulerExecutor);
+            getObserver().startSampling(schedulerExecutor);
         }
         if (workers == null) {
             ThreadPoolProfile profile = new ThreadPoolProfileBuilder("RateLimitWorker").poolSize(workerPoolSize)
@@ -309,8 +438,30 @@ public class RateLimitComponent extends HealthCheckComponent {
     }
 
     @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        HealthCheckRegistry registry = HealthCheckRegistry.get(getCamelContext());
+        RateLimitObserver o = getObserver();
+        if (registry != null && o != null) {
+            healthCheck = new RateLimitHealthCheck(o);
+            registry.register(healthCheck);
+        }
+    }
+
+    @Override
     protected void doStop() throws Exception {
+        if (healthCheck != null) {
+            HealthCheckRegistry registry = HealthCheckRegistry.get(getCamelContext());
+            if (registry != null) {
+                registry.unregister(healthCheck);
+            }
+            healthCheck = null;
+        }
         synchronized (this) {
+            live.clear();
+            if (observer != null) {
+                observer.close();
+            }
             for (LimiterHandle h : limiters.values()) {
                 h.limiter.close();
             }
@@ -319,7 +470,7 @@ public class RateLimitComponent extends HealthCheckComponent {
                 try {
                     s.close();
                 } catch (RuntimeException e) {
-                    LOG.warn("ratelimit store {} did not close cleanly: {}", s.kind(), e.toString());
+                    LOG.warn("ratelimit store {} did not close cleanly: {}", s.kind(), Masking.maskText(e.toString()));
                 }
             }
             stores.clear();
@@ -358,6 +509,42 @@ public class RateLimitComponent extends HealthCheckComponent {
         this.workerPoolSize = workerPoolSize;
     }
 
+    public long getHealthDownAfter() {
+        return healthDownAfter;
+    }
+
+    /** Milliseconds a limiter may stay paused or at its floor before the health check reports DOWN. */
+    public void setHealthDownAfter(long healthDownAfter) {
+        if (healthDownAfter < 0) {
+            throw new io.github.camelratelimit.core.InvalidLimiterConfigException("healthDownAfter",
+                    healthDownAfter + "ms", "must be >= 0");
+        }
+        this.healthDownAfter = healthDownAfter;
+        synchronized (this) {
+            if (observer != null) {
+                observer.setHealthDownAfter(Duration.ofMillis(healthDownAfter));
+            }
+        }
+    }
+
+    public long getPacingLogThreshold() {
+        return pacingLogThreshold;
+    }
+
+    /** Milliseconds a permit may wait before the pacing_active event is logged (rate-limited). */
+    public void setPacingLogThreshold(long pacingLogThreshold) {
+        if (pacingLogThreshold < 0) {
+            throw new io.github.camelratelimit.core.InvalidLimiterConfigException("pacingLogThreshold",
+                    pacingLogThreshold + "ms", "must be >= 0");
+        }
+        this.pacingLogThreshold = pacingLogThreshold;
+        synchronized (this) {
+            if (observer != null) {
+                observer.setPacingLogThreshold(Duration.ofMillis(pacingLogThreshold));
+            }
+        }
+    }
+
     public Clock getClock() {
         return clock;
     }
@@ -377,13 +564,17 @@ public class RateLimitComponent extends HealthCheckComponent {
     }
 
     private static final class LimiterHandle {
-        final RateLimiter limiter;
+        /** The running limiter; a reconfigure replaces it. */
+        RateLimiter limiter;
+        /** The config the endpoints agreed on (later endpoints must match it, whatever a reconfigure set). */
+        final LimiterConfig baseConfig;
         final String storeKey;
         final String firstEndpointUri;
         int refs = 1;
 
-        LimiterHandle(RateLimiter limiter, String storeKey, String firstEndpointUri) {
+        LimiterHandle(RateLimiter limiter, LimiterConfig baseConfig, String storeKey, String firstEndpointUri) {
             this.limiter = limiter;
+            this.baseConfig = baseConfig;
             this.storeKey = storeKey;
             this.firstEndpointUri = firstEndpointUri;
         }

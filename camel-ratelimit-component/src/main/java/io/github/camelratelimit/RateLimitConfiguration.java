@@ -88,6 +88,31 @@ public class RateLimitConfiguration implements Cloneable {
             + " redis://:password@127.0.0.1:6379/0 (rediss:// for TLS).")
     private String redisUri;
 
+    @UriParam(label = "advanced,redis", defaultValue = "200ms", javaType = "java.time.Duration", description = "Timeout of"
+            + " every Redis call; on timeout or error the redisFallback applies.")
+    private long redisTimeout = 200;
+
+    @UriParam(label = "advanced,redis", defaultValue = "camel-ratelimit", description = "Prefix of the Redis keys;"
+            + " a limiter's keys are {prefix:limiter}:state and {prefix:limiter}:starts (one Cluster slot).")
+    private String redisKeyPrefix = "camel-ratelimit";
+
+    @UriParam(label = "advanced,redis", defaultValue = "1h", javaType = "java.time.Duration", description = "A limiter's"
+            + " Redis keys expire after this long without use.")
+    private long redisIdleExpiry = 3_600_000;
+
+    @UriParam(label = "advanced,redis", defaultValue = "local", enums = "local,fail", description = "When Redis is down"
+            + " or slow: local keeps pacing in this JVM at redisFallbackShare of the limits (logged loudly, reported"
+            + " as degraded) and switches back when Redis answers; fail rejects the exchanges with STORE_FAILED.")
+    private String redisFallback = "local";
+
+    @UriParam(label = "advanced,redis", defaultValue = "0.5", description = "Share of maxRate, minRate and quota this"
+            + " JVM keeps while falling back to local pacing (0 < share <= 1).")
+    private double redisFallbackShare = 0.5;
+
+    @UriParam(label = "advanced,redis", defaultValue = "1s", javaType = "java.time.Duration", description = "How often"
+            + " a store that fell back checks whether Redis answers again.")
+    private long redisProbeInterval = 1000;
+
     /** Builds the validated core config; throws naming the option, the value and the rule. */
     public LimiterConfig toLimiterConfig() {
         return LimiterConfig.builder()
@@ -239,6 +264,69 @@ public class RateLimitConfiguration implements Cloneable {
 
     public void setStore(String store) {
         this.store = store;
+    }
+
+    /** The store options handed to a {@code LimiterStoreFactory} (durations as milliseconds). */
+    public java.util.Map<String, String> storeOptions() {
+        java.util.Map<String, String> o = new java.util.TreeMap<>();
+        if (redisUri != null) {
+            o.put("redisUri", redisUri);
+        }
+        o.put("redisTimeout", redisTimeout + "ms");
+        o.put("redisKeyPrefix", String.valueOf(redisKeyPrefix));
+        o.put("redisIdleExpiry", redisIdleExpiry + "ms");
+        o.put("redisFallback", String.valueOf(redisFallback));
+        o.put("redisFallbackShare", Double.toString(redisFallbackShare));
+        o.put("redisProbeInterval", redisProbeInterval + "ms");
+        return o;
+    }
+
+    public long getRedisTimeout() {
+        return redisTimeout;
+    }
+
+    public void setRedisTimeout(long redisTimeout) {
+        this.redisTimeout = redisTimeout;
+    }
+
+    public String getRedisKeyPrefix() {
+        return redisKeyPrefix;
+    }
+
+    public void setRedisKeyPrefix(String redisKeyPrefix) {
+        this.redisKeyPrefix = redisKeyPrefix;
+    }
+
+    public long getRedisIdleExpiry() {
+        return redisIdleExpiry;
+    }
+
+    public void setRedisIdleExpiry(long redisIdleExpiry) {
+        this.redisIdleExpiry = redisIdleExpiry;
+    }
+
+    public String getRedisFallback() {
+        return redisFallback;
+    }
+
+    public void setRedisFallback(String redisFallback) {
+        this.redisFallback = redisFallback;
+    }
+
+    public double getRedisFallbackShare() {
+        return redisFallbackShare;
+    }
+
+    public void setRedisFallbackShare(double redisFallbackShare) {
+        this.redisFallbackShare = redisFallbackShare;
+    }
+
+    public long getRedisProbeInterval() {
+        return redisProbeInterval;
+    }
+
+    public void setRedisProbeInterval(long redisProbeInterval) {
+        this.redisProbeInterval = redisProbeInterval;
     }
 
     public String getRedisUri() {

@@ -15,7 +15,6 @@ import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriPath;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.util.URISupport;
 
 /**
  * Paces calls to a delegate endpoint (camel-http first) through a named, adaptive, Retry-After aware limiter.
@@ -27,7 +26,8 @@ public class RateLimitEndpoint extends DefaultEndpoint {
     /** The options that belong to the limiter (may be overridden per limiter by properties). */
     static final List<String> LIMITER_OPTIONS = List.of("minRate", "maxRate", "recoveryScale", "decreaseFactor",
             "quota", "quotaWindow", "maxWait", "maxPending", "maxPause", "signalCooldown", "quotaSafetyMargin",
-            "store", "redisUri", "learnFromHeaders", "quotaHeaderPrefix");
+            "store", "redisUri", "redisTimeout", "redisKeyPrefix", "redisIdleExpiry", "redisFallback",
+            "redisFallbackShare", "redisProbeInterval", "learnFromHeaders", "quotaHeaderPrefix");
 
     @UriPath(description = "The endpoint to call, with its own options, e.g. https://api.example.com/items, with its own query options."
             + " Options this component does not know are passed to it untouched.")
@@ -40,6 +40,7 @@ public class RateLimitEndpoint extends DefaultEndpoint {
     private Endpoint delegate;
     private RateLimiter limiter;
     private QuotaHeaderParser quotaParser;
+    private final java.util.concurrent.atomic.AtomicLong lastProviderLimit = new java.util.concurrent.atomic.AtomicLong(-1);
 
     public RateLimitEndpoint(String uri, RateLimitComponent component) {
         super(uri, component);
@@ -107,6 +108,11 @@ public class RateLimitEndpoint extends DefaultEndpoint {
         return limiter;
     }
 
+    /** The last limit the provider reported through this endpoint (-1 before any), to log changes. */
+    java.util.concurrent.atomic.AtomicLong lastProviderLimit() {
+        return lastProviderLimit;
+    }
+
     /** The provider quota header parser, or {@code null} when learnFromHeaders is off. */
     QuotaHeaderParser quotaParser() {
         return quotaParser;
@@ -121,7 +127,7 @@ public class RateLimitEndpoint extends DefaultEndpoint {
 
     @Override
     public String toString() {
-        return "ratelimit:" + URISupport.sanitizeUri(delegateUri);
+        return "ratelimit:" + io.github.camelratelimit.observe.Masking.maskUri(delegateUri);
     }
 
     public String getDelegateUri() {

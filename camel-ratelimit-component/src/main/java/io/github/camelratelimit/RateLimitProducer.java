@@ -6,6 +6,7 @@ import io.github.camelratelimit.core.Feedback;
 import io.github.camelratelimit.core.Permit;
 import io.github.camelratelimit.core.RateLimitExceededException;
 import io.github.camelratelimit.core.RateLimiter;
+import io.github.camelratelimit.observe.Masking;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.AsyncProducer;
@@ -13,8 +14,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.support.AsyncProcessorConverterHelper;
 import org.apache.camel.support.DefaultAsyncProducer;
 import org.apache.camel.support.service.ServiceHelper;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Takes a permit from the endpoint's limiter, then calls the delegate producer and feeds its response back.
@@ -25,8 +24,6 @@ import org.slf4j.LoggerFactory;
  * fails with {@link RateLimitExceededException}.
  */
 public class RateLimitProducer extends DefaultAsyncProducer {
-
-    private static final Logger LOG = LoggerFactory.getLogger(RateLimitProducer.class);
 
     private final RateLimitEndpoint endpoint;
     private AsyncProducer delegateProducer;
@@ -53,13 +50,23 @@ public class RateLimitProducer extends DefaultAsyncProducer {
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        RateLimiter limiter = endpoint.limiter();
+        RateLimiter limiter = live();
         if (limiter == null) {
-            exchange.setException(new IllegalStateException("ratelimit endpoint " + endpoint + " is not started"));
+            exchange.setException(new IllegalStateException("ratelimit endpoint ratelimit:"
+                    + Masking.maskUri(endpoint.getDelegateUri()) + " is not started"));
             callback.done(true);
             return true;
         }
         exchange.setProperty(RateLimitConstants.LIMITER, limiter.name());
+        return acquire(exchange, callback, limiter, true);
+    }
+
+    /** The endpoint's limiter as it runs now (a reconfigure replaces the object), or null when not started. */
+    private RateLimiter live() {
+        return endpoint.getComponent().liveLimiter(endpoint.limiter());
+    }
+
+    private boolean acquire(Exchange exchange, AsyncCallback callback, RateLimiter limiter, boolean inline) {
         Permit now = limiter.acquire(new RateLimiter.Waiter() {
             @Override
             public void onPermit(Permit permit) {
@@ -68,6 +75,13 @@ public class RateLimitProducer extends DefaultAsyncProducer {
 
             @Override
             public void onRejected(RateLimitExceededException reason) {
+                // a reconfigure closed the limiter this exchange waited in: wait again in its replacement
+                RateLimiter current = live();
+                if (reason.getReason() == RateLimitExceededException.Reason.STOPPED && current != null
+                        && current != limiter) {
+                    acquire(exchange, callback, current, false);
+                    return;
+                }
                 exchange.setException(reason);
                 callback.done(false);
             }
@@ -75,7 +89,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         if (now == null) {
             return false;
         }
-        return call(exchange, now, callback, true);
+        return call(exchange, now, callback, inline);
     }
 
     private boolean call(Exchange exchange, Permit permit, AsyncCallback callback, boolean inline) {
@@ -111,26 +125,17 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             Feedback classified = ResponseClassifier.feedback(r, permit, retryAfter);
             Feedback fb = endpoint.quotaParser() != null && r.status() > 0
                     ? ProviderQuotaSupport.attach(classified, r, endpoint) : classified;
-            RateLimiter limiter = endpoint.limiter();
+            RateLimiter limiter = live();
             if (limiter == null) {
                 return;
             }
-            limiter.record(fb).whenComplete((cut, ex) -> {
-                if (ex != null) {
-                    LOG.atWarn().setMessage("ratelimit could not record a response").addKeyValue("event", "record_failed")
-                            .addKeyValue("limiter", limiter.name()).addKeyValue("error", ex.toString()).log();
-                } else if (fb.outcome() == Feedback.Outcome.THROTTLED) {
-                    LOG.atInfo().setMessage("rate-limit response").addKeyValue("event", "rate_limit_response")
-                            .addKeyValue("limiter", limiter.name()).addKeyValue("status", fb.statusCode())
-                            .addKeyValue("retryAfterMs", fb.retryAfterNanos() < 0 ? null
-                                    : TimeUnit.NANOSECONDS.toMillis(fb.retryAfterNanos()))
-                            .addKeyValue("rateCut", cut).log();
-                }
-            });
+            // records it, counts and logs it (rate_limit_response, rate_decreased, limiter_paused)
+            endpoint.getComponent().getObserver().record(limiter, fb);
         } catch (RuntimeException e) {
             // feedback must never fail the exchange
-            LOG.atWarn().setMessage("ratelimit could not read a response").addKeyValue("event", "feedback_failed")
-                    .addKeyValue("error", e.toString()).log();
+            org.slf4j.LoggerFactory.getLogger(io.github.camelratelimit.observe.RateLimitEvents.LOGGER).atWarn()
+                    .setMessage("ratelimit could not read a response").addKeyValue("event", "feedback_failed")
+                    .addKeyValue("error", Masking.maskText(e.toString())).log();
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.github.camelratelimit;
 
 import java.util.Map;
-import java.util.Set;
 
 import io.github.camelratelimit.core.Feedback;
+import io.github.camelratelimit.core.HeaderValues;
 import io.github.camelratelimit.core.Permit;
 import org.apache.camel.Exchange;
 import org.apache.camel.http.base.HttpOperationFailedException;
@@ -16,9 +16,6 @@ import org.apache.camel.http.base.HttpOperationFailedException;
  */
 final class ResponseClassifier {
 
-    /** Statuses that are always a rate-limit signal. */
-    private static final Set<Integer> THROTTLE = Set.of(429);
-
     private ResponseClassifier() {
     }
 
@@ -26,7 +23,7 @@ final class ResponseClassifier {
     record Response(int status, Map<String, ?> headers) {
         /** Header value by case-insensitive name, first value when several; null when absent. */
         String header(String name) {
-            return Headers.get(headers, name);
+            return HeaderValues.first(headers, name);
         }
     }
 
@@ -43,7 +40,7 @@ final class ResponseClassifier {
 
     /** True for 429, and for 503 with a Retry-After (a capacity signal per RFC 9110). */
     static boolean isThrottle(Response r) {
-        return THROTTLE.contains(r.status()) || (r.status() == 503 && r.header("Retry-After") != null);
+        return Feedback.isRateLimitSignal(r.status(), r.header("Retry-After") != null);
     }
 
     static Feedback feedback(Response r, Permit permit, long retryAfterNanos) {

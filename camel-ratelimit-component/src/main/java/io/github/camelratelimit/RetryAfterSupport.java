@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.camelratelimit.core.Clock;
 import io.github.camelratelimit.core.RetryAfterParser;
 import io.github.camelratelimit.core.RetryAfterParser.RetryAfter;
+import io.github.camelratelimit.observe.Masking;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ final class RetryAfterSupport {
             LOG.atWarn().setMessage(ra.kind() == RetryAfterParser.Kind.CLAMPED
                     ? "clamped a huge Retry-After to maxPause" : "ignored an unusable Retry-After header")
                     .addKeyValue("event", "odd_header").addKeyValue("limiter", limiter)
-                    .addKeyValue("header", "Retry-After").addKeyValue("value", shown)
+                    .addKeyValue("header", "Retry-After").addKeyValue("value", Masking.maskText(shown))
                     .addKeyValue("reason", ra.reason()).log();
         }
     }

@@ -20,6 +20,14 @@ public record Feedback(Outcome outcome, long grantedAt, long retryAfterNanos, in
         OTHER
     }
 
+    /**
+     * The one rule for what is a rate-limit signal: 429 always, and 503 with a {@code Retry-After} (RFC 9110: a
+     * capacity signal). Other statuses are errors that say nothing about the rate.
+     */
+    public static boolean isRateLimitSignal(int statusCode, boolean hasRetryAfter) {
+        return statusCode == 429 || (statusCode == 503 && hasRetryAfter);
+    }
+
     public static Feedback success(long grantedAt, int statusCode) {
         return new Feedback(Outcome.SUCCESS, grantedAt, -1L, statusCode, null);
     }

@@ -662,39 +662,7 @@ public final class QuotaHeaderParser {
         }
 
         private List<String> values(String name) {
-            Object raw = raw(name);
-            List<String> out = new ArrayList<>(1);
-            if (raw instanceof Collection) {
-                int n = 0;
-                for (Object o : (Collection<?>) raw) {
-                    if (o != null && n++ < StructuredFieldParser.MAX_MEMBERS) {
-                        out.add(String.valueOf(o));
-                    }
-                }
-            } else if (raw instanceof Object[]) {
-                Object[] a = (Object[]) raw;
-                for (int i = 0; i < a.length && i < StructuredFieldParser.MAX_MEMBERS; i++) {
-                    if (a[i] != null) {
-                        out.add(String.valueOf(a[i]));
-                    }
-                }
-            } else if (raw != null && !raw.getClass().isArray()) {
-                out.add(String.valueOf(raw));
-            }
-            return out;
-        }
-
-        private Object raw(String name) {
-            Object v = headers.get(name); // exact (or a case-insensitive map's own lookup)
-            if (v != null) {
-                return v;
-            }
-            for (Map.Entry<String, ?> e : headers.entrySet()) {
-                if (e.getValue() != null && name.equalsIgnoreCase(e.getKey())) {
-                    return e.getValue();
-                }
-            }
-            return null;
+            return HeaderValues.all(headers, name, StructuredFieldParser.MAX_MEMBERS);
         }
     }
 

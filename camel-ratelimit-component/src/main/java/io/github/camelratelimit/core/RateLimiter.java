@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -290,10 +291,17 @@ public final class RateLimiter implements AutoCloseable {
             if (head == null) {
                 return true; // closed meanwhile; the permit goes unused
             }
-            granted.incrementAndGet();
             Permit p = new Permit(name, a.grantedAt(), now - head.enqueuedAt);
+            // counted before the hand-off: the worker may finish the call before this thread goes on
+            granted.incrementAndGet();
             listener.onGranted(name, p);
-            workers.execute(() -> head.waiter.onPermit(p));
+            try {
+                workers.execute(() -> head.waiter.onPermit(p));
+            } catch (RejectedExecutionException stopping) {
+                // the worker pool is shutting down with the context: the call is not made, the caller hears why
+                // (the permit was counted as granted; the caller is also counted as rejected)
+                reject(head, RateLimitExceededException.stopped(name, now - head.enqueuedAt, config.maxWait()));
+            }
             return true;
         }
         waitFor(a);
@@ -376,7 +384,11 @@ public final class RateLimiter implements AutoCloseable {
     private void dispatchReject(Entry e, RateLimitExceededException ex) {
         rejected.incrementAndGet();
         listener.onRejected(name, ex);
-        workers.execute(() -> e.waiter.onRejected(ex));
+        try {
+            workers.execute(() -> e.waiter.onRejected(ex));
+        } catch (RejectedExecutionException stopping) {
+            e.waiter.onRejected(ex);
+        }
     }
 
     /** Waiting time estimate for a new caller, for diagnostics. */

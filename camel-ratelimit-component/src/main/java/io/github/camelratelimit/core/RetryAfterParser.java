@@ -1,6 +1,5 @@
 package io.github.camelratelimit.core;
 
-import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,8 +11,6 @@ import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.time.temporal.ChronoField;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -213,20 +210,7 @@ public final class RetryAfterParser {
      * @return the value, or {@code null} when the header is missing, empty or its first element is {@code null}
      */
     public static String header(Map<String, ?> headers, String name) {
-        Object v = rawHeader(headers, name);
-        if (v == null) {
-            return null;
-        }
-        if (v instanceof Iterable<?> it) {
-            for (Object o : it) {
-                return o == null ? null : o.toString();
-            }
-            return null;
-        }
-        if (v.getClass().isArray()) {
-            return Array.getLength(v) == 0 ? null : Objects.toString(Array.get(v, 0), null);
-        }
-        return v.toString();
+        return HeaderValues.first(headers, name);
     }
 
     /**
@@ -236,44 +220,7 @@ public final class RetryAfterParser {
      * @return never {@code null}; empty when the header is missing
      */
     public static List<String> headerValues(Map<String, ?> headers, String name) {
-        Object v = rawHeader(headers, name);
-        if (v == null) {
-            return Collections.emptyList();
-        }
-        List<String> out = new ArrayList<>();
-        if (v instanceof Iterable<?> it) {
-            for (Object o : it) {
-                if (o != null) {
-                    out.add(o.toString());
-                }
-            }
-        } else if (v.getClass().isArray()) {
-            for (int i = 0, n = Array.getLength(v); i < n; i++) {
-                Object o = Array.get(v, i);
-                if (o != null) {
-                    out.add(o.toString());
-                }
-            }
-        } else {
-            out.add(v.toString());
-        }
-        return out;
-    }
-
-    private static Object rawHeader(Map<String, ?> headers, String name) {
-        if (headers == null || name == null) {
-            return null;
-        }
-        Object v = headers.get(name);
-        if (v != null) {
-            return v;
-        }
-        for (Map.Entry<String, ?> e : headers.entrySet()) {
-            if (e.getKey() != null && e.getKey().equalsIgnoreCase(name) && e.getValue() != null) {
-                return e.getValue();
-            }
-        }
-        return null;
+        return HeaderValues.all(headers, name, Integer.MAX_VALUE);
     }
 
     private static void checkArgs(Clock clock, Duration max) {

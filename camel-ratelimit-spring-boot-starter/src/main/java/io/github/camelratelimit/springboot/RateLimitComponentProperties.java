@@ -116,6 +116,51 @@ public class RateLimitComponentProperties {
     private String redisUri;
 
     /**
+     * A permit that waited longer than this logs the pacing_active event (at most once per limiter per 5 s, with a
+     * count of the waits not logged).
+     */
+    private Duration pacingLogThreshold = Duration.ofSeconds(1);
+
+    /**
+     * The ratelimit health check reports DOWN when a limiter has been paused (Retry-After, provider quota at zero),
+     * or its rate at min-rate, for longer than this.
+     */
+    private Duration healthDownAfter = Duration.ofMinutes(5);
+
+    /**
+     * Timeout of every Redis call (store=redis); on timeout or error the redis-fallback applies.
+     */
+    private Duration redisTimeout = Duration.ofMillis(200);
+
+    /**
+     * When Redis is down or slow: local keeps pacing in this JVM at redis-fallback-share of the limits (logged
+     * loudly, reported as degraded) and switches back when Redis answers; fail rejects the exchanges with
+     * STORE_FAILED.
+     */
+    private String redisFallback = "local";
+
+    /**
+     * Share of max-rate, min-rate and quota this JVM keeps while falling back to local pacing (0 means 1).
+     */
+    private Double redisFallbackShare = 0.5;
+
+    /**
+     * How often a store that fell back checks whether Redis answers again.
+     */
+    private Duration redisProbeInterval = Duration.ofSeconds(1);
+
+    /**
+     * Prefix of the Redis keys; a limiter's keys are {prefix:limiter}:state and {prefix:limiter}:starts (one
+     * Cluster slot).
+     */
+    private String redisKeyPrefix = "camel-ratelimit";
+
+    /**
+     * A limiter's Redis keys expire after this long without use.
+     */
+    private Duration redisIdleExpiry = Duration.ofHours(1);
+
+    /**
      * Threads that run the delegate for exchanges that waited for a permit (exchanges that need not wait run in
      * the caller's thread).
      */
@@ -165,6 +210,14 @@ public class RateLimitComponentProperties {
         put(o, "disableHttpRetries", disableHttpRetries);
         put(o, "store", store);
         put(o, "redisUri", redisUri);
+        put(o, "pacingLogThreshold", pacingLogThreshold);
+        put(o, "healthDownAfter", healthDownAfter);
+        put(o, "redisTimeout", redisTimeout);
+        put(o, "redisFallback", redisFallback);
+        put(o, "redisFallbackShare", redisFallbackShare);
+        put(o, "redisProbeInterval", redisProbeInterval);
+        put(o, "redisKeyPrefix", redisKeyPrefix);
+        put(o, "redisIdleExpiry", redisIdleExpiry);
         put(o, "workerPoolSize", workerPoolSize);
         put(o, "lazyStartProducer", lazyStartProducer);
         put(o, "autowiredEnabled", autowiredEnabled);
@@ -361,5 +414,69 @@ public class RateLimitComponentProperties {
 
     public void setHealthCheckProducerEnabled(Boolean healthCheckProducerEnabled) {
         this.healthCheckProducerEnabled = healthCheckProducerEnabled;
+    }
+
+    public Duration getPacingLogThreshold() {
+        return pacingLogThreshold;
+    }
+
+    public void setPacingLogThreshold(Duration pacingLogThreshold) {
+        this.pacingLogThreshold = pacingLogThreshold;
+    }
+
+    public Duration getHealthDownAfter() {
+        return healthDownAfter;
+    }
+
+    public void setHealthDownAfter(Duration healthDownAfter) {
+        this.healthDownAfter = healthDownAfter;
+    }
+
+    public Duration getRedisTimeout() {
+        return redisTimeout;
+    }
+
+    public void setRedisTimeout(Duration redisTimeout) {
+        this.redisTimeout = redisTimeout;
+    }
+
+    public String getRedisFallback() {
+        return redisFallback;
+    }
+
+    public void setRedisFallback(String redisFallback) {
+        this.redisFallback = redisFallback;
+    }
+
+    public Double getRedisFallbackShare() {
+        return redisFallbackShare;
+    }
+
+    public void setRedisFallbackShare(Double redisFallbackShare) {
+        this.redisFallbackShare = redisFallbackShare;
+    }
+
+    public Duration getRedisProbeInterval() {
+        return redisProbeInterval;
+    }
+
+    public void setRedisProbeInterval(Duration redisProbeInterval) {
+        this.redisProbeInterval = redisProbeInterval;
+    }
+
+    public String getRedisKeyPrefix() {
+        return redisKeyPrefix;
+    }
+
+    public void setRedisKeyPrefix(String redisKeyPrefix) {
+        this.redisKeyPrefix = redisKeyPrefix;
+    }
+
+    public Duration getRedisIdleExpiry() {
+        return redisIdleExpiry;
+    }
+
+    public void setRedisIdleExpiry(Duration redisIdleExpiry) {
+        this.redisIdleExpiry = redisIdleExpiry;
     }
 }

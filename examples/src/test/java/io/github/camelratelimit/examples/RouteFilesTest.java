@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import io.github.camelratelimit.RateLimitComponent;
 import io.github.camelratelimit.core.Permit;
 import io.github.camelratelimit.core.RateLimiterListener;
+import io.github.camelratelimit.retry.RetryAfterRedelivery;
 import io.github.camelratelimit.simulator.ProviderSimulator;
 import io.github.camelratelimit.simulator.RecordedRequest;
 import org.apache.camel.CamelContext;
@@ -34,7 +35,6 @@ import org.apache.camel.main.Main;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.support.EventNotifierSupport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -61,14 +61,6 @@ class RouteFilesTest {
      */
     private static final Map<String, String> HEADER_EXEMPT = Map.of(
             "demo.camel.yaml", "the demo's properties are in examples/src/main/resources/application.properties");
-
-    /**
-     * Beans that route files may reference but that do not exist yet. A file that fails to start only because one
-     * of these is missing is skipped, naming the bean.
-     * TODO(issue 3): remove "retryAfter" once the Retry-After error handler bean is registered (component or
-     * starter); the POST batch file then switches to it (see its header).
-     */
-    private static final Set<String> PENDING_BEANS = Set.of("retryAfter");
 
     @TempDir
     Path tmp;
@@ -109,7 +101,6 @@ class RouteFilesTest {
         assertTrue(text.startsWith("#"), name + " opens with a header comment saying what it shows");
         if (!HEADER_EXEMPT.containsKey(name)) {
             String header = text.lines().takeWhile(l -> l.startsWith("#")).collect(Collectors.joining("\n"));
-            assertTrue(header.contains("Properties:"), name + ": the header lists the properties");
             for (String key : placeholders(text)) {
                 assertTrue(header.contains(key), name + ": the header names the property " + key);
             }
@@ -119,16 +110,11 @@ class RouteFilesTest {
             provider.start();
             Map<String, String> props = new HashMap<>();
             props.put("provider.url", provider.baseUrl());
+            props.put("api.url", provider.baseUrl());
             props.put("batch.inbox", tmp.resolve("inbox-" + name).toString());
-            Main m;
-            try {
-                m = RouteFiles.start(name, props, ctx -> { });
-            } catch (Exception e) {
-                String missing = missingPendingBean(e);
-                Assumptions.assumeTrue(missing == null, () -> "TODO: " + name + " needs the bean '" + missing
-                        + "', which does not exist yet");
-                throw e;
-            }
+            // the Retry-After error handler bean, bound from properties as the files that use it say
+            props.put("camel.beans.retryAfter", "#class:" + RetryAfterRedelivery.class.getName());
+            Main m = RouteFiles.start(name, props, ctx -> { });
             CamelContext ctx = m.getCamelContext();
             try {
                 assertFalse(ctx.getRoutes().isEmpty(), name + " defines routes");
@@ -150,18 +136,6 @@ class RouteFilesTest {
             keys.add(m.group(1).trim());
         }
         return keys;
-    }
-
-    private static String missingPendingBean(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String msg = String.valueOf(t.getMessage());
-            for (String bean : PENDING_BEANS) {
-                if (msg.contains(bean)) {
-                    return bean;
-                }
-            }
-        }
-        return null;
     }
 
     // ---- paced-get-loop ----

@@ -1,0 +1,157 @@
+-- camel-ratelimit Redis limiter: shared prelude of the acquire/record/snapshot/reset scripts.
+-- The same rules as io.github.camelratelimit.core.LimiterState (read it first), run atomically where the
+-- state lives. KEYS[1] = the state hash, KEYS[2] = the quota window's zset of start times; both carry the
+-- hash tag {prefix:limiter}, so they share a Redis Cluster slot.
+--
+-- Times are server microseconds (redis TIME), made strictly increasing per limiter (field now).
+-- GCRA tat is kept exactly as integer microseconds (tu) plus 0..999 nanoseconds (tn), so pacing
+-- arithmetic is the core's integer-nanosecond arithmetic. Durations in ARGV are nanoseconds; times derived
+-- from them (pause, ceiling until) are rounded up to whole microseconds.
+--
+-- ARGV (config, every call; nothing of the config is stored):
+--  1 minRate  2 maxRate  3 recoveryScale  4 decreaseFactor  5 quota (0 = off)  6 quotaWindow ns
+--  7 signalCooldown ns  8 maxPause ns  9 quotaSafetyMargin  10 idle expiry ms
+--  11 time override in us (-1 = redis TIME; tests only)  12.. the operation's own arguments
+--
+-- Hash fields: tu,tn tat | pu pause until (us) | lc last cut (us) | g granted | th throttled
+--  ce,cu provider ceiling (permits/s) and until (us) | lr provider limit rate (permits/s)
+--  wm,ca,k,c the running cubic recovery (Wmax, cut at us, K s, C) | ns next scale | n cuts | now last time
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+
+local H, Z = KEYS[1], KEYS[2]
+
+-- a finite number, or nil (absent, malformed or hostile values read as absent)
+local function num(v)
+  local n = tonumber(v)
+  if n == nil or n ~= n or n == math.huge or n == -math.huge then
+    return nil
+  end
+  return n
+end
+
+local minRate = num(ARGV[1])
+local maxRate = num(ARGV[2])
+local recoveryScale = num(ARGV[3])
+local beta = num(ARGV[4])
+local quota = num(ARGV[5]) or 0
+local windowNs = num(ARGV[6]) or 0
+local cooldownNs = num(ARGV[7]) or 0
+local maxPauseNs = num(ARGV[8]) or 0
+local margin = num(ARGV[9]) or 0
+local idleMs = num(ARGV[10]) or 3600000
+local override = num(ARGV[11]) or -1
+local initialScale = math.min(500, recoveryScale)
+
+local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now'}
+local S = {}
+do
+  local raw = redis.call('HMGET', H, unpack(FIELDS))
+  for i, f in ipairs(FIELDS) do
+    S[f] = num(raw[i])
+  end
+end
+local dirty = {}
+
+local function set(f, v)
+  S[f] = v
+  dirty[f] = true
+end
+
+local function fmt(v)
+  if v == math.floor(v) and math.abs(v) < 9007199254740992 then
+    return string.format('%d', v)
+  end
+  return string.format('%.17g', v)
+end
+
+local function save()
+  local args = {}
+  for f, _ in pairs(dirty) do
+    if S[f] ~= nil then
+      args[#args + 1] = f
+      args[#args + 1] = fmt(S[f])
+    end
+  end
+  if #args > 0 then
+    redis.call('HSET', H, unpack(args))
+  end
+  dirty = {}
+end
+
+-- server time in us, strictly after the last time this limiter saw
+local function clock()
+  local t
+  if override >= 0 then
+    t = override
+  else
+    local tm = redis.call('TIME')
+    t = tonumber(tm[1]) * 1000000 + tonumber(tm[2])
+  end
+  if S.now ~= nil and t <= S.now then
+    t = S.now + 1
+  end
+  return t
+end
+
+-- keys live for the idle expiry, never shorter than what they still hold back (window, pause, tat, ceiling)
+local function expire(now)
+  local ttl = idleMs
+  if quota > 0 then
+    ttl = math.max(ttl, math.ceil(windowNs / 1e6))
+  end
+  if S.pu ~= nil then ttl = math.max(ttl, math.ceil((S.pu - now) / 1000)) end
+  if S.tu ~= nil then ttl = math.max(ttl, math.ceil((S.tu - now) / 1000) + 1) end
+  if S.cu ~= nil then ttl = math.max(ttl, math.ceil((S.cu - now) / 1000)) end
+  -- at most 400 days (the longest quota window is 366 days): a hostile time never overflows PEXPIRE
+  ttl = string.format('%d', math.min(34560000000, math.max(1, ttl)))
+  redis.call('PEXPIRE', H, ttl)
+  redis.call('PEXPIRE', Z, ttl)
+end
+
+local function cutState()
+  return S.wm ~= nil and S.ca ~= nil and S.k ~= nil and S.c ~= nil
+end
+
+-- AdaptiveRateLimit.rate: maxRate before any cut, else clamp(Wmax + (t - t0 - K)^3 / C)
+local function adaptive(now)
+  if not cutState() then
+    return maxRate
+  end
+  local t = ((now - S.ca) * 1000) / 1e9 - S.k
+  local r = S.wm + t * t * t / S.c
+  if r ~= r then
+    return minRate
+  end
+  return math.max(minRate, math.min(maxRate, r))
+end
+
+-- LimiterState.rate: min(adaptive, provider ceiling while valid, provider limit rate)
+local function rateAt(now)
+  local r = adaptive(now)
+  if S.ce ~= nil and S.cu ~= nil and now < S.cu and S.ce < r then
+    r = S.ce
+  end
+  if S.lr ~= nil and S.lr < r then
+    r = S.lr
+  end
+  return r
+end
+
+-- LimiterState.intervalNanos: round(1e9 / rate) within [1 ns, 1 day]
+local function intervalNs(rate)
+  return math.max(1, math.min(86400000000000, math.floor(1e9 / rate + 0.5)))
+end
+
+-- LimiterState.pauseUntil: never shortens a pause; clamped to maxPause; rounded up to whole us
+local function pauseFor(now, d)
+  d = math.min(math.max(0, d), maxPauseNs)
+  local u = now + math.ceil(d / 1000)
+  if S.pu == nil or u > S.pu then
+    set('pu', u)
+  end
+end
+
+-- the window's start threshold: a start s is still in the window at now iff s > now - window
+local function windowFloor(now)
+  return now - math.ceil(windowNs / 1000)
+end

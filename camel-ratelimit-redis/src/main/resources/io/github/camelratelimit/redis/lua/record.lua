@@ -1,0 +1,48 @@
+
+-- LimiterState.record. ARGV 12 outcome (S|T|O), 13 grantedAt us, 14 retryAfter ns (-1 none),
+-- 15 provider quota present (1|0), 16 limit, 17 remaining, 18 reset ns, 19 window ns (-1 unknown).
+-- Returns {cut 0|1, now us}
+local now = clock()
+if ARGV[15] == '1' then
+  local lim = num(ARGV[16]) or -1
+  local rem = num(ARGV[17]) or -1
+  local reset = num(ARGV[18]) or -1
+  local win = num(ARGV[19]) or -1
+  local keep = 1 - margin
+  if rem == 0 and reset > 0 then
+    pauseFor(now, reset)
+  elseif rem > 0 and reset > 0 then
+    set('ce', rem * keep / (reset / 1e9))
+    set('cu', now + math.ceil(reset / 1000))
+  end
+  if lim > 0 and win > 0 then
+    set('lr', lim * keep / (win / 1e9))
+  end
+end
+local cut = 0
+if ARGV[12] == 'T' then
+  set('th', (S.th or 0) + 1)
+  local retryAfter = num(ARGV[14]) or -1
+  if retryAfter >= 0 then
+    pauseFor(now, retryAfter)
+  end
+  local grantedAt = num(ARGV[13]) or 0
+  -- one cut per congestion event
+  if S.lc == nil or (grantedAt >= S.lc and (now - S.lc) * 1000 >= cooldownNs) then
+    -- AdaptiveRateLimit.cut
+    local current = adaptive(now)
+    local c = S.ns or initialScale
+    set('wm', current)
+    set('ca', now)
+    set('c', c)
+    set('ns', math.min(recoveryScale, c * 2))
+    set('k', (current * (1 - beta) * c) ^ (1 / 3))
+    set('n', (S.n or 0) + 1)
+    set('lc', now)
+    cut = 1
+  end
+end
+set('now', now)
+save()
+expire(now)
+return {cut, now}
