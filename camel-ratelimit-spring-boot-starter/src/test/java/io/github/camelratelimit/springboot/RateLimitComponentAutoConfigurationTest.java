@@ -11,6 +11,8 @@ import java.util.TreeSet;
 import com.jayway.jsonpath.JsonPath;
 import io.github.camelratelimit.RateLimitComponent;
 import io.github.camelratelimit.RateLimitConfiguration;
+import io.github.camelratelimit.core.Backoff;
+import io.github.camelratelimit.retry.RetryAfterRedelivery;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spring.boot.CamelAutoConfiguration;
 import org.apache.camel.util.StringHelper;
@@ -139,11 +141,72 @@ class RateLimitComponentAutoConfigurationTest {
         assertNotNull(byName.get(RateLimitComponentProperties.PREFIX + ".enabled"));
     }
 
+    @Test
+    void theRetryAfterErrorHandlerIsAReadyBean() {
+        runner.withPropertyValues("camel.ratelimit.retry-after.max-attempts=3",
+                        "camel.ratelimit.retry-after.max-retry-after=2m",
+                        "camel.ratelimit.retry-after.backoff-jitter=equal",
+                        "camel.ratelimit.retry-after.retry-budget-capacity=50")
+                .run(ctx -> {
+                    RetryAfterRedelivery bean = ctx.getBean("retryAfter", RetryAfterRedelivery.class);
+                    assertEquals(3, bean.getMaxAttempts());
+                    assertEquals(Duration.ofMinutes(2), bean.getMaxRetryAfter());
+                    assertEquals(Backoff.Jitter.EQUAL, bean.getBackoffJitter());
+                    assertEquals(50, bean.getRetryBudgetCapacity());
+                    assertSame(bean, ctx.getBean(CamelContext.class).getRegistry().lookupByName("retryAfter"),
+                            "routes find it by name");
+                });
+    }
+
+    @Test
+    void anInvalidRetryAfterSettingFailsTheStart() {
+        runner.withPropertyValues("camel.ratelimit.retry-after.max-attempts=0").run(ctx -> {
+            assertNotNull(ctx.getStartupFailure());
+            Throwable root = ctx.getStartupFailure();
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            assertTrue(root.getMessage().contains("maxAttempts"), root.getMessage());
+        });
+    }
+
+    @Test
+    void theRetryAfterBeanCanBeTurnedOffOrReplaced() {
+        runner.withPropertyValues("camel.ratelimit.retry-after.enabled=false")
+                .run(ctx -> assertTrue(ctx.getBeansOfType(RetryAfterRedelivery.class).isEmpty()));
+        runner.withUserConfiguration(OwnRetryAfter.class)
+                .run(ctx -> assertSame(OwnRetryAfter.INSTANCE, ctx.getBean("retryAfter")));
+        runner.withPropertyValues("camel.component.ratelimit.enabled=false")
+                .run(ctx -> assertNotNull(ctx.getBean("retryAfter"), "independent of the component's switch"));
+    }
+
+    /** The initial values of the Spring properties are the bean's own defaults. */
+    @Test
+    void retryAfterPropertyDefaultsAreTheBeansDefaults() {
+        RetryAfterRedelivery defaults = new RetryAfterRedelivery();
+        RetryAfterRedelivery applied = new RetryAfterRedelivery();
+        applied.setMaxAttempts(99);
+        applied.setRetryBudgetCapacity(1);
+        applied.setBackoffJitter(Backoff.Jitter.NONE);
+        new RetryAfterProperties().applyTo(applied);
+        assertEquals(defaults.getOptions(), applied.getOptions());
+    }
+
     private static Object json(String resource) throws IOException {
         try (InputStream in = RateLimitComponentAutoConfigurationTest.class.getClassLoader()
                 .getResourceAsStream(resource)) {
             assertNotNull(in, resource);
             return com.jayway.jsonpath.Configuration.defaultConfiguration().jsonProvider().parse(in, "UTF-8");
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnRetryAfter {
+        static final RetryAfterRedelivery INSTANCE = new RetryAfterRedelivery();
+
+        @Bean("retryAfter")
+        RetryAfterRedelivery myRetryAfter() {
+            return INSTANCE;
         }
     }
 
