@@ -290,7 +290,8 @@ class RouteFilesTest {
         Files.move(partial, inbox.resolve("orders.jsonl"), StandardCopyOption.ATOMIC_MOVE);
         main = RouteFiles.start("post-batch.camel.yaml",
                 Map.of("provider.url", sim.baseUrl(), "batch.inbox", inbox.toString(), "batch.initial-delay", "0",
-                        "batch.read-lock", "none"),
+                        "batch.read-lock", "none",
+                        "camel.beans.retryAfter", "#class:" + RetryAfterRedelivery.class.getName()),
                 ctx -> { });
         Path done = inbox.resolve(".done").resolve("orders.jsonl");
         awaitTrue(() -> Files.exists(done), "the file moved to .done");
@@ -305,6 +306,34 @@ class RouteFilesTest {
         long waited = requests.get(1).arrivalNanos() - requests.get(0).arrivalNanos();
         assertTrue(waited >= 900_000_000L, "the retry waited in the limiter for Retry-After: 1, waited " + waited);
         assertFalse(Files.exists(inbox.resolve(".failed")));
+        RetryAfterRedelivery retryAfter = main.getCamelContext().getRegistry().lookupByNameAndType("retryAfter",
+                RetryAfterRedelivery.class);
+        assertEquals(Set.of("ratelimit:batch"), retryAfter.getRetryBudgetKeys(),
+                "the retry was the handler's, with a budget per limiter");
+    }
+
+    @Test
+    void postBatchMovesAFileWhoseLineKeepsFailingToFailed() throws Exception {
+        simulator(ProviderSimulator.builder().capacity(1000));
+        ProviderSimulator.Reply[] throttled = new ProviderSimulator.Reply[5];
+        java.util.Arrays.fill(throttled, ProviderSimulator.Reply.of(429).header("Retry-After", "0"));
+        sim.script(throttled);
+        Path inbox = Files.createDirectories(tmp.resolve("inbox"));
+        Path partial = tmp.resolve("bad.jsonl.part");
+        Files.writeString(partial, "{\"n\":1}\n{\"n\":2}\n", StandardCharsets.UTF_8);
+        Files.move(partial, inbox.resolve("bad.jsonl"), StandardCopyOption.ATOMIC_MOVE);
+        main = RouteFiles.start("post-batch.camel.yaml",
+                Map.of("provider.url", sim.baseUrl(), "batch.inbox", inbox.toString(), "batch.initial-delay", "0",
+                        "batch.read-lock", "none",
+                        "camel.beans.retryAfter", "#class:" + RetryAfterRedelivery.class.getName(),
+                        "camel.beans.retryAfter.maxAttempts", "3",
+                        "camel.beans.retryAfter.backoffBaseDelay", "10ms"),
+                ctx -> { });
+        Path failed = inbox.resolve(".failed").resolve("bad.jsonl");
+        awaitTrue(() -> Files.exists(failed), "the file moved to .failed");
+        assertEquals(3, sim.stats().requests(), "the first line, 3 attempts; the split stopped there");
+        assertEquals(3, sim.stats().throttled());
+        assertFalse(Files.exists(inbox.resolve(".done").resolve("bad.jsonl")));
     }
 
     // ---- helpers ----
