@@ -48,6 +48,12 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "learnfromheaders":
         case "learnFromHeaders": getOrCreateConfiguration(target).setLearnFromHeaders(property(camelContext, boolean.class, value)); return true;
         case "limiter": getOrCreateConfiguration(target).setLimiter(property(camelContext, java.lang.String.class, value)); return true;
+        case "limiteridletimeout":
+        case "limiterIdleTimeout": getOrCreateConfiguration(target).setLimiterIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "limiterkey":
+        case "limiterKey": getOrCreateConfiguration(target).setLimiterKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxlimiters":
+        case "maxLimiters": getOrCreateConfiguration(target).setMaxLimiters(property(camelContext, int.class, value)); return true;
         case "maxpause":
         case "maxPause": getOrCreateConfiguration(target).setMaxPause(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxpending":
@@ -113,6 +119,12 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "learnfromheaders":
         case "learnFromHeaders": return boolean.class;
         case "limiter": return java.lang.String.class;
+        case "limiteridletimeout":
+        case "limiterIdleTimeout": return long.class;
+        case "limiterkey":
+        case "limiterKey": return java.lang.String.class;
+        case "maxlimiters":
+        case "maxLimiters": return int.class;
         case "maxpause":
         case "maxPause": return long.class;
         case "maxpending":
@@ -179,6 +191,12 @@ public class RateLimitComponentConfigurer extends PropertyConfigurerSupport impl
         case "learnfromheaders":
         case "learnFromHeaders": return getOrCreateConfiguration(target).isLearnFromHeaders();
         case "limiter": return getOrCreateConfiguration(target).getLimiter();
+        case "limiteridletimeout":
+        case "limiterIdleTimeout": return getOrCreateConfiguration(target).getLimiterIdleTimeout();
+        case "limiterkey":
+        case "limiterKey": return getOrCreateConfiguration(target).getLimiterKey();
+        case "maxlimiters":
+        case "maxLimiters": return getOrCreateConfiguration(target).getMaxLimiters();
         case "maxpause":
         case "maxPause": return getOrCreateConfiguration(target).getMaxPause();
         case "maxpending":

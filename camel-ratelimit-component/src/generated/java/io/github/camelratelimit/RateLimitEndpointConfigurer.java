@@ -32,6 +32,12 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "learnfromheaders":
         case "learnFromHeaders": target.getConfiguration().setLearnFromHeaders(property(camelContext, boolean.class, value)); return true;
         case "limiter": target.getConfiguration().setLimiter(property(camelContext, java.lang.String.class, value)); return true;
+        case "limiteridletimeout":
+        case "limiterIdleTimeout": target.getConfiguration().setLimiterIdleTimeout(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
+        case "limiterkey":
+        case "limiterKey": target.getConfiguration().setLimiterKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "maxlimiters":
+        case "maxLimiters": target.getConfiguration().setMaxLimiters(property(camelContext, int.class, value)); return true;
         case "maxpause":
         case "maxPause": target.getConfiguration().setMaxPause(property(camelContext, java.time.Duration.class, value).toMillis()); return true;
         case "maxpending":
@@ -84,6 +90,12 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "learnfromheaders":
         case "learnFromHeaders": return boolean.class;
         case "limiter": return java.lang.String.class;
+        case "limiteridletimeout":
+        case "limiterIdleTimeout": return long.class;
+        case "limiterkey":
+        case "limiterKey": return java.lang.String.class;
+        case "maxlimiters":
+        case "maxLimiters": return int.class;
         case "maxpause":
         case "maxPause": return long.class;
         case "maxpending":
@@ -137,6 +149,12 @@ public class RateLimitEndpointConfigurer extends PropertyConfigurerSupport imple
         case "learnfromheaders":
         case "learnFromHeaders": return target.getConfiguration().isLearnFromHeaders();
         case "limiter": return target.getConfiguration().getLimiter();
+        case "limiteridletimeout":
+        case "limiterIdleTimeout": return target.getConfiguration().getLimiterIdleTimeout();
+        case "limiterkey":
+        case "limiterKey": return target.getConfiguration().getLimiterKey();
+        case "maxlimiters":
+        case "maxLimiters": return target.getConfiguration().getMaxLimiters();
         case "maxpause":
         case "maxPause": return target.getConfiguration().getMaxPause();
         case "maxpending":

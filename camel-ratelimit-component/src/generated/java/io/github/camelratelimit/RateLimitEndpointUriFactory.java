@@ -23,13 +23,16 @@ public class RateLimitEndpointUriFactory extends org.apache.camel.support.compon
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(25);
+        Set<String> props = new HashSet<>(28);
         props.add("decreaseFactor");
         props.add("delegateUri");
         props.add("disableHttpRetries");
         props.add("lazyStartProducer");
         props.add("learnFromHeaders");
         props.add("limiter");
+        props.add("limiterIdleTimeout");
+        props.add("limiterKey");
+        props.add("maxLimiters");
         props.add("maxPause");
         props.add("maxPending");
         props.add("maxRate");

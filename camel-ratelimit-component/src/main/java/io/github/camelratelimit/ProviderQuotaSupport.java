@@ -22,11 +22,7 @@ final class ProviderQuotaSupport {
     private ProviderQuotaSupport() {
     }
 
-    static Feedback attach(Feedback fb, ResponseClassifier.Response r, RateLimitEndpoint endpoint) {
-        RateLimiter limiter = endpoint.limiter();
-        if (limiter == null) {
-            return fb;
-        }
+    static Feedback attach(Feedback fb, ResponseClassifier.Response r, RateLimitEndpoint endpoint, RateLimiter limiter) {
         String name = limiter.name();
         ProviderQuota q = endpoint.quotaParser().parse(r.headers(), endpoint.getComponent().getClock(),
                 limiter.config().maxPause(), warning -> {

@@ -17,6 +17,7 @@ import io.github.camelratelimit.core.InMemoryLimiterStore;
 import io.github.camelratelimit.core.LimiterConfig;
 import io.github.camelratelimit.core.LimiterStore;
 import io.github.camelratelimit.core.LimiterStoreFactory;
+import io.github.camelratelimit.core.RateLimitExceededException;
 import io.github.camelratelimit.core.RateLimiter;
 import io.github.camelratelimit.core.RateLimiterListener;
 import io.github.camelratelimit.core.Scheduler;
@@ -84,6 +85,9 @@ public class RateLimitComponent extends HealthCheckComponent {
 
     private final Map<String, LimiterHandle> limiters = new HashMap<>();
     private final Map<String, LimiterStore> stores = new HashMap<>();
+    /** Per-key limiters (limiterKey), in access order: least recently used first. Guarded by this. */
+    private final Map<String, KeyedHandle> keyed = new LinkedHashMap<>(16, 0.75f, true);
+    private java.util.concurrent.ScheduledFuture<?> idleSweep;
     private ScheduledExecutorService schedulerExecutor;
     private ExecutorService workers;
     private Scheduler scheduler;
@@ -249,6 +253,110 @@ public class RateLimitComponent extends HealthCheckComponent {
                 .addKeyValue("minRate", config.minRate()).addKeyValue("maxRate", config.maxRate())
                 .addKeyValue("quota", config.quota()).addKeyValue("quotaWindow", config.quotaWindow()).log();
         return limiter;
+    }
+
+    /**
+     * The per-key limiter {@code <limiter>[<key>]} of an endpoint with {@code limiterKey}, created on first use with
+     * the endpoint's settings. Evicts per-key limiters of the same endpoint idle for {@code limiterIdleTimeout}
+     * (nobody waiting, nothing granted meanwhile); when {@code maxLimiters} remain, the least recently used idle one
+     * goes.
+     *
+     * @throws RateLimitExceededException (MAX_LIMITERS) when {@code maxLimiters} are in use and none is idle
+     */
+    synchronized RateLimiter keyedLimiter(RateLimitEndpoint endpoint, String key) {
+        RateLimitConfiguration conf = endpoint.getConfiguration();
+        String name = conf.getLimiter() + "[" + boundedKey(key) + "]";
+        long now = clock.nanoTime();
+        KeyedHandle h = keyed.get(name); // access order: this one becomes the most recently used
+        if (h != null && h.endpoint == endpoint) {
+            h.lastUsed = now;
+            return h.limiter;
+        }
+        evictIdleKeyed(endpoint, now);
+        long mine = keyed.values().stream().filter(k -> k.endpoint == endpoint).count();
+        if (mine >= conf.getMaxLimiters()) {
+            KeyedHandle lru = null;
+            for (KeyedHandle k : keyed.values()) { // least recently used first
+                if (k.endpoint == endpoint && k.limiter.pending() == 0) {
+                    lru = k;
+                    break;
+                }
+            }
+            if (lru == null) {
+                throw RateLimitExceededException.maxLimiters(name, conf.getMaxLimiters());
+            }
+            closeKeyed(lru, "max_limiters");
+        }
+        ensureExecutors();
+        String storeKey = storeKey(conf);
+        LimiterStore store = store(conf, storeKey);
+        RateLimiter limiter = new RateLimiter(name, conf.toLimiterConfig(), store, clock, scheduler, workers,
+                getObserver().listener(name, listener));
+        keyed.put(name, new KeyedHandle(limiter, endpoint, now));
+        getObserver().limiterStarted(limiter, endpoint.delegate());
+        ensureIdleSweep();
+        return limiter;
+    }
+
+    /** Evicts every idle per-key limiter of {@code endpoint} (all endpoints when null). Caller holds the lock. */
+    private void evictIdleKeyed(RateLimitEndpoint endpoint, long now) {
+        for (KeyedHandle k : new java.util.ArrayList<>(keyed.values())) {
+            if ((endpoint == null || k.endpoint == endpoint) && k.limiter.pending() == 0
+                    && now - k.lastUsed >= k.endpoint.getConfiguration().getLimiterIdleTimeout() * 1_000_000L) {
+                closeKeyed(k, "idle");
+            }
+        }
+    }
+
+    private void closeKeyed(KeyedHandle k, String why) {
+        String name = k.limiter.name();
+        keyed.remove(name);
+        if (observer != null) {
+            observer.limiterStopped(name);
+        }
+        k.limiter.close();
+        if (k.limiter.store() instanceof InMemoryLimiterStore mem) {
+            mem.remove(name);
+        }
+        LOG.atDebug().setMessage("per-key limiter evicted").addKeyValue("event", "limiter_evicted")
+                .addKeyValue("limiter", Masking.maskText(name)).addKeyValue("reason", why).log();
+    }
+
+    private void ensureIdleSweep() {
+        if (idleSweep == null && schedulerExecutor != null) {
+            idleSweep = schedulerExecutor.scheduleWithFixedDelay(() -> {
+                synchronized (this) {
+                    evictIdleKeyed(null, clock.nanoTime());
+                }
+            }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** Keys longer than 64 characters are cut and tagged with a hash, so names (and metric tags) stay short. */
+    static String boundedKey(String key) {
+        String k = key.strip().replaceAll("[\\p{Cntrl}\\[\\]]", "_");
+        return k.length() <= 64 ? k : k.substring(0, 55) + "~" + Integer.toHexString(k.hashCode());
+    }
+
+    /** Names of the running per-key limiters. */
+    public synchronized java.util.Set<String> getKeyedLimiterNames() {
+        return new java.util.TreeSet<>(keyed.keySet());
+    }
+
+    /** The running per-key limiter of that name, or {@code null}. */
+    public synchronized RateLimiter getKeyedLimiter(String name) {
+        KeyedHandle h = keyed.get(name);
+        return h == null ? null : h.limiter;
+    }
+
+    /** Releases an endpoint's use of a limiter; the last user closes it (waiters fail with STOPPED). */
+    synchronized void releaseLimiter(String name, RateLimitEndpoint endpoint) {
+        for (KeyedHandle k : new java.util.ArrayList<>(keyed.values())) {
+            if (k.endpoint == endpoint) {
+                closeKeyed(k, "endpoint_stopped");
+            }
+        }
+        releaseLimiter(name);
     }
 
     /** Releases an endpoint's use of a limiter; the last user closes it (waiters fail with STOPPED). */
@@ -466,6 +574,14 @@ public class RateLimitComponent extends HealthCheckComponent {
                 h.limiter.close();
             }
             limiters.clear();
+            for (KeyedHandle k : keyed.values()) {
+                k.limiter.close();
+            }
+            keyed.clear();
+            if (idleSweep != null) {
+                idleSweep.cancel(false);
+                idleSweep = null;
+            }
             for (LimiterStore s : stores.values()) {
                 try {
                     s.close();
@@ -561,6 +677,18 @@ public class RateLimitComponent extends HealthCheckComponent {
     /** Hears every limiter's grants, queueing and rejections (metrics). Not an endpoint option. */
     public void setListener(RateLimiterListener listener) {
         this.listener = listener == null ? RateLimiterListener.NONE : listener;
+    }
+
+    private static final class KeyedHandle {
+        final RateLimiter limiter;
+        final RateLimitEndpoint endpoint;
+        long lastUsed;
+
+        KeyedHandle(RateLimiter limiter, RateLimitEndpoint endpoint, long lastUsed) {
+            this.limiter = limiter;
+            this.endpoint = endpoint;
+            this.lastUsed = lastUsed;
+        }
     }
 
     private static final class LimiterHandle {

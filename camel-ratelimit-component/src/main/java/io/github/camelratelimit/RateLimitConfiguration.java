@@ -20,6 +20,22 @@ public class RateLimitConfiguration implements Cloneable {
             + " quota). Default: the delegate's scheme, host and port, e.g. https://api.example.com:443.")
     private String limiter;
 
+    @UriParam(label = "advanced", description = "A Simple expression, e.g. ${header.tenant}: each value gets its own"
+            + " limiter named <limiter>[<value>] with this endpoint's settings (per-tenant or per-account quotas)."
+            + " Bounded by maxLimiters; limiters idle for limiterIdleTimeout are evicted. An empty value uses the"
+            + " endpoint's own limiter.")
+    private String limiterKey;
+
+    @UriParam(label = "advanced", defaultValue = "1000", description = "Most per-key limiters (limiterKey) one endpoint"
+            + " keeps; when reached, the least recently used idle one is evicted, or the exchange fails with"
+            + " RateLimitExceededException (reason MAX_LIMITERS) when none is idle.")
+    private int maxLimiters = 1000;
+
+    @UriParam(label = "advanced", defaultValue = "10m", javaType = "java.time.Duration", description = "A per-key"
+            + " limiter (limiterKey) with no exchange waiting and none granted for this long is evicted, its state"
+            + " dropped.")
+    private long limiterIdleTimeout = 600_000;
+
     @UriParam(defaultValue = "1", description = "Floor of the adaptive rate in permits per second: rate-limit signals"
             + " never cut the rate below it.")
     private double minRate = LimiterConfig.DEFAULT_MIN_RATE;
@@ -232,6 +248,30 @@ public class RateLimitConfiguration implements Cloneable {
 
     public void setQuotaSafetyMargin(double quotaSafetyMargin) {
         this.quotaSafetyMargin = quotaSafetyMargin;
+    }
+
+    public String getLimiterKey() {
+        return limiterKey;
+    }
+
+    public void setLimiterKey(String limiterKey) {
+        this.limiterKey = limiterKey;
+    }
+
+    public int getMaxLimiters() {
+        return maxLimiters;
+    }
+
+    public void setMaxLimiters(int maxLimiters) {
+        this.maxLimiters = maxLimiters;
+    }
+
+    public long getLimiterIdleTimeout() {
+        return limiterIdleTimeout;
+    }
+
+    public void setLimiterIdleTimeout(long limiterIdleTimeout) {
+        this.limiterIdleTimeout = limiterIdleTimeout;
     }
 
     public boolean isLearnFromHeaders() {

@@ -2,6 +2,7 @@ package io.github.camelratelimit;
 
 import java.util.List;
 
+import io.github.camelratelimit.core.InvalidLimiterConfigException;
 import io.github.camelratelimit.core.QuotaHeaderNames;
 import io.github.camelratelimit.core.QuotaHeaderParser;
 import io.github.camelratelimit.core.RateLimiter;
@@ -40,6 +41,7 @@ public class RateLimitEndpoint extends DefaultEndpoint {
     private Endpoint delegate;
     private RateLimiter limiter;
     private QuotaHeaderParser quotaParser;
+    private org.apache.camel.Expression limiterKey;
     private final java.util.concurrent.atomic.AtomicLong lastProviderLimit = new java.util.concurrent.atomic.AtomicLong(-1);
 
     public RateLimitEndpoint(String uri, RateLimitComponent component) {
@@ -72,6 +74,23 @@ public class RateLimitEndpoint extends DefaultEndpoint {
         // validate every option now, at route start, not at the first message
         configuration.toLimiterConfig();
         delegate = getCamelContext().getEndpoint(delegateUri);
+        limiterKey = null;
+        String key = configuration.getLimiterKey();
+        if (key != null && !key.isBlank()) {
+            if (configuration.getMaxLimiters() < 1) {
+                throw new InvalidLimiterConfigException("maxLimiters", configuration.getMaxLimiters(), "must be >= 1");
+            }
+            if (configuration.getLimiterIdleTimeout() < 1) {
+                throw new InvalidLimiterConfigException("limiterIdleTimeout", configuration.getLimiterIdleTimeout() + "ms",
+                        "must be > 0");
+            }
+            try {
+                limiterKey = getCamelContext().resolveLanguage("simple").createExpression(key);
+                limiterKey.init(getCamelContext());
+            } catch (RuntimeException e) {
+                throw new InvalidLimiterConfigException("limiterKey", key, "must be a Simple expression: " + e.getMessage());
+            }
+        }
         quotaParser = null;
         if (configuration.isLearnFromHeaders()) {
             String prefix = configuration.getQuotaHeaderPrefix();
@@ -98,7 +117,7 @@ public class RateLimitEndpoint extends DefaultEndpoint {
     @Override
     protected void doStop() throws Exception {
         if (limiter != null) {
-            getComponent().releaseLimiter(limiter.name());
+            getComponent().releaseLimiter(limiter.name(), this);
             limiter = null;
         }
         super.doStop();
@@ -111,6 +130,11 @@ public class RateLimitEndpoint extends DefaultEndpoint {
     /** The last limit the provider reported through this endpoint (-1 before any), to log changes. */
     java.util.concurrent.atomic.AtomicLong lastProviderLimit() {
         return lastProviderLimit;
+    }
+
+    /** The per-key limiter expression ({@code limiterKey}), or {@code null}. */
+    org.apache.camel.Expression limiterKey() {
+        return limiterKey;
     }
 
     /** The provider quota header parser, or {@code null} when learnFromHeaders is off. */

@@ -50,7 +50,14 @@ public class RateLimitProducer extends DefaultAsyncProducer {
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        RateLimiter limiter = live();
+        RateLimiter limiter;
+        try {
+            limiter = resolve(exchange);
+        } catch (RateLimitExceededException e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
         if (limiter == null) {
             exchange.setException(new IllegalStateException("ratelimit endpoint ratelimit:"
                     + Masking.maskUri(endpoint.getDelegateUri()) + " is not started"));
@@ -59,6 +66,21 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         }
         exchange.setProperty(RateLimitConstants.LIMITER, limiter.name());
         return acquire(exchange, callback, limiter, true);
+    }
+
+    /**
+     * The limiter for this exchange: its per-key limiter when the endpoint has a {@code limiterKey} and the key is
+     * not empty, else the endpoint's limiter as it runs now (a reconfigure replaces the object).
+     */
+    private RateLimiter resolve(Exchange exchange) {
+        org.apache.camel.Expression keyExpression = endpoint.limiterKey();
+        if (keyExpression != null && endpoint.limiter() != null) {
+            String key = keyExpression.evaluate(exchange, String.class);
+            if (key != null && !key.isBlank()) {
+                return endpoint.getComponent().keyedLimiter(endpoint, key);
+            }
+        }
+        return live();
     }
 
     /** The endpoint's limiter as it runs now (a reconfigure replaces the object), or null when not started. */
@@ -70,17 +92,25 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         Permit now = limiter.acquire(new RateLimiter.Waiter() {
             @Override
             public void onPermit(Permit permit) {
-                call(exchange, permit, callback, false);
+                call(exchange, permit, callback, false, limiter);
             }
 
             @Override
             public void onRejected(RateLimitExceededException reason) {
-                // a reconfigure closed the limiter this exchange waited in: wait again in its replacement
-                RateLimiter current = live();
-                if (reason.getReason() == RateLimitExceededException.Reason.STOPPED && current != null
-                        && current != limiter) {
-                    acquire(exchange, callback, current, false);
-                    return;
+                // a reconfigure (or an idle eviction of a per-key limiter) closed the limiter this exchange
+                // waited in: wait again in its replacement
+                if (reason.getReason() == RateLimitExceededException.Reason.STOPPED) {
+                    RateLimiter current;
+                    try {
+                        current = endpoint.limiter() == null ? null : resolve(exchange);
+                    } catch (RateLimitExceededException e) {
+                        current = null;
+                    }
+                    if (current != null && current != limiter) {
+                        exchange.setProperty(RateLimitConstants.LIMITER, current.name());
+                        acquire(exchange, callback, current, false);
+                        return;
+                    }
                 }
                 exchange.setException(reason);
                 callback.done(false);
@@ -89,46 +119,43 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         if (now == null) {
             return false;
         }
-        return call(exchange, now, callback, inline);
+        return call(exchange, now, callback, inline, limiter);
     }
 
-    private boolean call(Exchange exchange, Permit permit, AsyncCallback callback, boolean inline) {
+    private boolean call(Exchange exchange, Permit permit, AsyncCallback callback, boolean inline,
+            RateLimiter limiter) {
         exchange.setProperty(RateLimitConstants.WAITED_MILLIS, TimeUnit.NANOSECONDS.toMillis(permit.waitedNanos()));
         exchange.removeProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS);
         try {
             return delegate.process(exchange, doneSync -> {
-                afterCall(exchange, permit);
+                afterCall(exchange, permit, limiter);
                 callback.done(inline && doneSync);
             });
         } catch (Throwable t) {
             exchange.setException(t);
-            afterCall(exchange, permit);
+            afterCall(exchange, permit, limiter);
             callback.done(inline);
             return inline;
         }
     }
 
-    private void afterCall(Exchange exchange, Permit permit) {
+    private void afterCall(Exchange exchange, Permit permit, RateLimiter used) {
         try {
             ResponseClassifier.Response r = ResponseClassifier.read(exchange);
             exchange.setProperty(RateLimitConstants.RESPONSE_STATUS, r.status());
             long retryAfter = -1L;
             if (ResponseClassifier.isThrottle(r)) {
-                retryAfter = RetryAfterSupport.retryAfterNanos(r, endpoint.limiter().name(),
-                        endpoint.getComponent().getClock(), endpoint.limiter().config().maxPause());
+                retryAfter = RetryAfterSupport.retryAfterNanos(r, used.name(),
+                        endpoint.getComponent().getClock(), used.config().maxPause());
                 if (retryAfter >= 0) {
                     exchange.setProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS,
-                            TimeUnit.NANOSECONDS.toMillis(Math.min(retryAfter,
-                                    endpoint.limiter().config().maxPause().toNanos())));
+                            TimeUnit.NANOSECONDS.toMillis(Math.min(retryAfter, used.config().maxPause().toNanos())));
                 }
             }
             Feedback classified = ResponseClassifier.feedback(r, permit, retryAfter);
             Feedback fb = endpoint.quotaParser() != null && r.status() > 0
-                    ? ProviderQuotaSupport.attach(classified, r, endpoint) : classified;
-            RateLimiter limiter = live();
-            if (limiter == null) {
-                return;
-            }
+                    ? ProviderQuotaSupport.attach(classified, r, endpoint, used) : classified;
+            RateLimiter limiter = endpoint.getComponent().liveLimiter(used);
             // records it, counts and logs it (rate_limit_response, rate_decreased, limiter_paused)
             endpoint.getComponent().getObserver().record(limiter, fb);
         } catch (RuntimeException e) {

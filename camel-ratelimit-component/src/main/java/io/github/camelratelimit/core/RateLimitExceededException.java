@@ -17,7 +17,9 @@ public class RateLimitExceededException extends RuntimeException {
         /** The limiter stopped (route or context stop) while the exchange waited. */
         STOPPED,
         /** The state store could not answer. */
-        STORE_FAILED
+        STORE_FAILED,
+        /** A per-key limiter was needed but {@code maxLimiters} limiters are busy (none idle to evict). */
+        MAX_LIMITERS
     }
 
     private final String limiter;
@@ -58,6 +60,13 @@ public class RateLimitExceededException extends RuntimeException {
         return new RateLimitExceededException(limiter, Reason.STORE_FAILED, null, null,
                 "Rate limiter '" + limiter + "' could not get a permit from its " + storeKind + " store: " + cause,
                 cause);
+    }
+
+    /** A per-key limiter could not be created: {@code max} per-key limiters exist and none is idle. */
+    public static RateLimitExceededException maxLimiters(String limiter, int max) {
+        return new RateLimitExceededException(limiter, Reason.MAX_LIMITERS, null, null,
+                "Rate limiter '" + limiter + "' cannot be created: " + max + " per-key limiters are in use and none"
+                        + " is idle (maxLimiters=" + max + ")", null);
     }
 
     public String getLimiter() {

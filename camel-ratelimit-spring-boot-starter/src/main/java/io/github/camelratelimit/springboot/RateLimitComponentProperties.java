@@ -94,6 +94,25 @@ public class RateLimitComponentProperties {
     private Boolean learnFromHeaders = true;
 
     /**
+     * A Simple expression, e.g. ${header.tenant}: each value gets its own limiter named &lt;limiter&gt;[&lt;value&gt;]
+     * with this endpoint's settings (per-tenant or per-account quotas). Bounded by maxLimiters; limiters idle for
+     * limiterIdleTimeout are evicted. An empty value uses the endpoint's own limiter.
+     */
+    private String limiterKey;
+
+    /**
+     * Most per-key limiters (limiterKey) one endpoint keeps; when reached, the least recently used idle one is
+     * evicted, or the exchange fails with RateLimitExceededException (reason MAX_LIMITERS) when none is idle.
+     */
+    private Integer maxLimiters = 1000;
+
+    /**
+     * A per-key limiter (limiterKey) with no exchange waiting and none granted for this long is evicted, its state
+     * dropped.
+     */
+    private Duration limiterIdleTimeout = Duration.ofMinutes(10);
+
+    /**
      * Header name prefix of a provider's own quota headers, read before the standard families, e.g.
      * X-Api-RateLimit- for X-Api-RateLimit-Limit/-Remaining/-Reset/-Reset-After/-Used.
      */
@@ -207,6 +226,9 @@ public class RateLimitComponentProperties {
         put(o, "quotaSafetyMargin", quotaSafetyMargin);
         put(o, "learnFromHeaders", learnFromHeaders);
         put(o, "quotaHeaderPrefix", quotaHeaderPrefix);
+        put(o, "limiterKey", limiterKey);
+        put(o, "maxLimiters", maxLimiters);
+        put(o, "limiterIdleTimeout", limiterIdleTimeout);
         put(o, "disableHttpRetries", disableHttpRetries);
         put(o, "store", store);
         put(o, "redisUri", redisUri);
@@ -342,6 +364,30 @@ public class RateLimitComponentProperties {
 
     public void setLearnFromHeaders(Boolean learnFromHeaders) {
         this.learnFromHeaders = learnFromHeaders;
+    }
+
+    public String getLimiterKey() {
+        return limiterKey;
+    }
+
+    public void setLimiterKey(String limiterKey) {
+        this.limiterKey = limiterKey;
+    }
+
+    public Integer getMaxLimiters() {
+        return maxLimiters;
+    }
+
+    public void setMaxLimiters(Integer maxLimiters) {
+        this.maxLimiters = maxLimiters;
+    }
+
+    public Duration getLimiterIdleTimeout() {
+        return limiterIdleTimeout;
+    }
+
+    public void setLimiterIdleTimeout(Duration limiterIdleTimeout) {
+        this.limiterIdleTimeout = limiterIdleTimeout;
     }
 
     public String getQuotaHeaderPrefix() {

@@ -116,6 +116,7 @@ class RateLimitComponentAutoConfigurationTest {
         RateLimitComponentProperties all = new RateLimitComponentProperties();
         all.setLimiter("l");
         all.setQuotaHeaderPrefix("X-");
+        all.setLimiterKey("${header.tenant}");
         all.setRedisUri("redis://127.0.0.1");
         assertEquals(expected, new TreeSet<>(all.toComponentOptions().keySet()),
                 "toComponentOptions binds exactly the component's options");
