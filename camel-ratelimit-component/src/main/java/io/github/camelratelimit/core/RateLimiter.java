@@ -362,16 +362,18 @@ public final class RateLimiter implements AutoCloseable {
         drain();
     }
 
+    /**
+     * Gives up the drain after this caller's own acquisition. When others queued meanwhile, the drain goes on in a
+     * scheduler task, never in this caller's thread: a caller must not serve other callers' permits for as long
+     * as they keep coming.
+     */
     private void releaseDrain() {
-        boolean restart;
         synchronized (this) {
-            restart = !queue.isEmpty() && !closed;
-            if (!restart) {
+            if (queue.isEmpty() || closed) {
                 draining = false;
+                return;
             }
-        }
-        if (restart) {
-            drain();
+            wakeup = scheduler.schedule(this::onWakeup, 0L);
         }
     }
 

@@ -123,6 +123,56 @@ class RateLimiterTest {
     // ---- grants and FIFO pacing ----
 
     @Test
+    void aCallerGrantedInlineNeverServesOthersQueuedMeanwhileInItsOwnThread() {
+        // while the first caller asks the store, a second caller arrives (here: from inside the store call) and
+        // queues; the first returns with its permit at once, and the second is served by a scheduler task
+        InMemoryLimiterStore memory = new InMemoryLimiterStore(clock);
+        Caller second = new Caller(1);
+        RateLimiter[] self = new RateLimiter[1];
+        LimiterStore store = new LimiterStore() {
+            boolean first = true;
+
+            @Override
+            public java.util.concurrent.CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config) {
+                if (first) {
+                    first = false;
+                    assertNull(second.acquire(self[0]), "the second caller queues behind the drain");
+                }
+                return memory.tryAcquire(limiter, config);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Boolean> record(String limiter, LimiterConfig config, Feedback f) {
+                return memory.record(limiter, config, f);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<LimiterSnapshot> snapshot(String limiter, LimiterConfig config) {
+                return memory.snapshot(limiter, config);
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> reset(String limiter, LimiterConfig config) {
+                return memory.reset(limiter, config);
+            }
+
+            @Override
+            public String kind() {
+                return "test";
+            }
+        };
+        self[0] = limiter(LimiterConfig.builder().maxRate(1000), store);
+        Caller first = new Caller(0);
+        assertNotNull(first.acquire(self[0]));
+        assertTrue(second.waiting(), "not served in the first caller's thread");
+        assertEquals(1, scheduler.size(), "the drain was handed to the scheduler");
+        scheduler.advance(1_000_000L); // 1 ms: the second permit is due one interval after the first
+        assertEquals(1, second.outcomes);
+        assertNotNull(second.permit);
+        assertEquals(1_000_000L, second.at);
+    }
+
+    @Test
     void theFirstAcquireIsGrantedInline() {
         RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10));
         Caller c = new Caller(0);
