@@ -189,8 +189,15 @@ public final class RateLimiter implements AutoCloseable {
         return rejected.get();
     }
 
-    /** Feeds a response back to the store; returns whether it cut the rate. */
+    /**
+     * Feeds a response back to the store; returns whether it cut the rate. A response that is not a rate-limit
+     * signal and carries no provider quota report changes no limiter state ({@link LimiterState#record}), so it
+     * is not sent to the store at all: no lock, and no Redis round trip per successful call.
+     */
     public CompletableFuture<Boolean> record(Feedback feedback) {
+        if (feedback.outcome() != Feedback.Outcome.THROTTLED && feedback.providerQuota() == null) {
+            return CompletableFuture.completedFuture(false);
+        }
         try {
             return store.record(name, config, feedback).toCompletableFuture();
         } catch (RuntimeException ex) {

@@ -1,6 +1,7 @@
 package io.github.camelratelimit.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -100,6 +101,40 @@ class RateLimiterTest {
         }
     }
 
+    /** A store that forwards to another; tests override the call they watch. */
+    static class ForwardingStore implements LimiterStore {
+        private final LimiterStore target;
+
+        ForwardingStore(LimiterStore target) {
+            this.target = target;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config) {
+            return target.tryAcquire(limiter, config);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Boolean> record(String limiter, LimiterConfig config, Feedback f) {
+            return target.record(limiter, config, f);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<LimiterSnapshot> snapshot(String limiter, LimiterConfig config) {
+            return target.snapshot(limiter, config);
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> reset(String limiter, LimiterConfig config) {
+            return target.reset(limiter, config);
+        }
+
+        @Override
+        public String kind() {
+            return "forwarding";
+        }
+    }
+
     private RateLimiter limiter(LimiterConfig.Builder config) {
         return limiter(config, new InMemoryLimiterStore(clock));
     }
@@ -123,13 +158,33 @@ class RateLimiterTest {
     // ---- grants and FIFO pacing ----
 
     @Test
+    void plainSuccessesAreNotSentToTheStore() {
+        java.util.concurrent.atomic.AtomicInteger records = new java.util.concurrent.atomic.AtomicInteger();
+        InMemoryLimiterStore memory = new InMemoryLimiterStore(clock);
+        LimiterStore counting = new ForwardingStore(memory) {
+            @Override
+            public java.util.concurrent.CompletionStage<Boolean> record(String l, LimiterConfig c, Feedback f) {
+                records.incrementAndGet();
+                return super.record(l, c, f);
+            }
+        };
+        RateLimiter limiter = limiter(LimiterConfig.builder(), counting);
+        assertFalse(limiter.record(Feedback.success(0L, 200)).join());
+        assertFalse(limiter.record(new Feedback(Feedback.Outcome.OTHER, 0L, -1L, 500, null)).join());
+        assertEquals(0, records.get(), "nothing for the store to learn");
+        limiter.record(Feedback.success(0L, 200).withProviderQuota(new ProviderQuota(100, 50, 1_000_000_000L, -1)));
+        assertTrue(limiter.record(Feedback.throttled(0L, 429, -1L)).join());
+        assertEquals(2, records.get(), "a provider report and a throttle go to the store");
+    }
+
+    @Test
     void aCallerGrantedInlineNeverServesOthersQueuedMeanwhileInItsOwnThread() {
         // while the first caller asks the store, a second caller arrives (here: from inside the store call) and
         // queues; the first returns with its permit at once, and the second is served by a scheduler task
         InMemoryLimiterStore memory = new InMemoryLimiterStore(clock);
         Caller second = new Caller(1);
         RateLimiter[] self = new RateLimiter[1];
-        LimiterStore store = new LimiterStore() {
+        LimiterStore store = new ForwardingStore(memory) {
             boolean first = true;
 
             @Override
@@ -138,27 +193,7 @@ class RateLimiterTest {
                     first = false;
                     assertNull(second.acquire(self[0]), "the second caller queues behind the drain");
                 }
-                return memory.tryAcquire(limiter, config);
-            }
-
-            @Override
-            public java.util.concurrent.CompletionStage<Boolean> record(String limiter, LimiterConfig config, Feedback f) {
-                return memory.record(limiter, config, f);
-            }
-
-            @Override
-            public java.util.concurrent.CompletionStage<LimiterSnapshot> snapshot(String limiter, LimiterConfig config) {
-                return memory.snapshot(limiter, config);
-            }
-
-            @Override
-            public java.util.concurrent.CompletionStage<Void> reset(String limiter, LimiterConfig config) {
-                return memory.reset(limiter, config);
-            }
-
-            @Override
-            public String kind() {
-                return "test";
+                return super.tryAcquire(limiter, config);
             }
         };
         self[0] = limiter(LimiterConfig.builder().maxRate(1000), store);
