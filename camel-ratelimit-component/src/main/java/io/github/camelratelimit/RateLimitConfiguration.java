@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import io.github.camelratelimit.core.LimiterConfig;
 import org.apache.camel.RuntimeCamelException;
-import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 
