@@ -1,0 +1,69 @@
+package io.github.camelratelimit.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Messages per second through {@code direct:x -> to("ratelimit:noop:sink?maxRate=1000000")} against the same
+ * route with {@code to("noop:sink")}: what the limiter costs a route when it does not need to wait. The clock is
+ * the real one (the component's default), so a call that comes less than 1 µs after the previous one does wait;
+ * {@link RunAll} reports how many did.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@State(Scope.Benchmark)
+public class RouteOverheadBenchmark {
+
+    static final String LIMITED_URI = "ratelimit:noop:sink?limiter=bench&maxRate=1000000";
+
+    private CamelContext camel;
+    private ProducerTemplate template;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        camel = startContext();
+        template = camel.createProducerTemplate();
+    }
+
+    static CamelContext startContext() throws Exception {
+        CamelContext camel = new DefaultCamelContext();
+        camel.addComponent("noop", new NoOpComponent());
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:plain").to("noop:sink");
+                from("direct:limited").to(LIMITED_URI);
+            }
+        });
+        camel.start();
+        return camel;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        camel.close();
+    }
+
+    @Benchmark
+    public void plain() {
+        template.sendBody("direct:plain", "x");
+    }
+
+    @Benchmark
+    public void ratelimit() {
+        template.sendBody("direct:limited", "x");
+    }
+}

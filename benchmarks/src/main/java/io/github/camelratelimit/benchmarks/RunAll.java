@@ -1,0 +1,432 @@
+package io.github.camelratelimit.benchmarks;
+
+import static io.github.camelratelimit.benchmarks.Report.f;
+import static io.github.camelratelimit.benchmarks.Report.yesNo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.camelratelimit.RateLimitComponent;
+import io.github.camelratelimit.core.Acquisition;
+import io.github.camelratelimit.core.Permit;
+import io.github.camelratelimit.core.RateLimiterListener;
+import io.github.camelratelimit.simulator.ProviderSimulator.RetryAfterMode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmarks and rewrites {@code docs/benchmarks.adoc} and the charts. Arguments: the parts to run
+ * ({@code overhead route accuracy scale adaptive}); none runs all. System properties: {@code bench.docs} (default
+ * {@code ../docs}), {@code bench.results} (default {@code target/results}), {@code bench.commit}.
+ *
+ * <p>Start it with a real class path ({@code benchmarks/run.sh} does): JMH forks JVMs with it.
+ */
+public final class RunAll {
+
+    static final List<String> PARTS = List.of("overhead", "route", "accuracy", "scale", "adaptive");
+
+    private RunAll() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Path docs = Path.of(System.getProperty("bench.docs", "../docs"));
+        Path results = Path.of(System.getProperty("bench.results", "target/results"));
+        Set<String> parts = new LinkedHashSet<>(args.length == 0 ? PARTS : List.of(args));
+        for (String p : parts) {
+            if (!PARTS.contains(p)) {
+                throw new IllegalArgumentException("unknown part " + p + "; parts are " + PARTS);
+            }
+        }
+        long t0 = System.nanoTime();
+        if (parts.contains("overhead")) {
+            overhead(results);
+        }
+        if (parts.contains("route")) {
+            route(results);
+        }
+        if (parts.contains("accuracy")) {
+            accuracy(results);
+        }
+        if (parts.contains("scale")) {
+            scale(results);
+        }
+        if (parts.contains("adaptive")) {
+            adaptive(results, docs);
+        }
+        Report.write(docs, results);
+        System.out.printf("%nall done in %.0f s; wrote %s%n", (System.nanoTime() - t0) / 1e9,
+                docs.resolve("benchmarks.adoc").toAbsolutePath().normalize());
+        System.exit(0); // JMH and Camel leave non-daemon threads behind
+    }
+
+    // ---------------------------------------------------------------- overhead (JMH)
+
+    static ChainedOptionsBuilder jmh(String include, int threads) {
+        return new OptionsBuilder().include(include).threads(threads).forks(2).warmupIterations(2)
+                .warmupTime(TimeValue.seconds(1)).measurementIterations(3).measurementTime(TimeValue.seconds(1))
+                .jvmArgsAppend("-Xms512m", "-Xmx512m").shouldFailOnError(true);
+    }
+
+    static void overhead(Path results) throws Exception {
+        System.out.println("== overhead: refusal check (every call must be granted)");
+        Map<String, Long> refused = OverheadBenchmark.refusals(2_000_000);
+        System.out.println(refused);
+        String cls = OverheadBenchmark.class.getName().replace(".", "\\.");
+        Collection<RunResult> one = new Runner(jmh(cls + "\\..*", 1).build()).run();
+        Collection<RunResult> two = new Runner(jmh(cls
+                + "\\.(oursInMemoryStore|oursRateLimiter|resilience4j|bucket4j|guava)$", 2).build()).run();
+        Map<String, double[]> s1 = scores(one);
+        Map<String, double[]> s2 = scores(two);
+        List<String> names = List.of("oursLimiterState", "oursInMemoryStore", "oursRateLimiter", "resilience4j",
+                "bucket4j", "guava");
+        Map<String, String> labels = Map.of("oursLimiterState", "ours: `LimiterState.tryAcquire` (algorithm only)",
+                "oursInMemoryStore", "ours: `InMemoryLimiterStore.tryAcquire`", "oursRateLimiter",
+                "ours: `RateLimiter.acquire` (what the producer calls)", "resilience4j",
+                "Resilience4j 2.3.0 `AtomicRateLimiter.acquirePermission`", "bucket4j",
+                "Bucket4j 8.14.0 local bucket `tryConsume(1)`", "guava", "Guava 33.4.8 `RateLimiter.tryAcquire`");
+        double best1 = Math.min(s1.get("resilience4j")[0], Math.min(s1.get("bucket4j")[0], s1.get("guava")[0]));
+        double best2 = Math.min(s2.get("resilience4j")[0], Math.min(s2.get("bucket4j")[0], s2.get("guava")[0]));
+        StringBuilder t = new StringBuilder();
+        t.append("""
+                == Overhead: one permit when not throttled (JMH)
+
+                `OverheadBenchmark`: JMH 1.37, average time per call, 2 forks x (2 warm-up + 3 measured iterations of
+                1 s), heap 512 MiB. One limiter shared by the benchmark's threads (2 threads = contention on one
+                limiter; the figure is the time per call seen by each thread). "vs fastest" divides by the fastest
+                alternative at the same thread count (below 1 = faster).
+
+                Ours run at `maxRate` 1,000,000/s read through a clock that runs 1024x faster (same cost as
+                `System.nanoTime()`), so no call is ever told to wait; the alternatives get 10^9 permits per second.
+                Refusals in 2,000,000 single-threaded calls before the run (all must be 0): %s.
+
+                [cols="3,2,1,2,1",options="header"]
+                |===
+                | limiter | 1 thread (ns/op) | vs fastest | 2 threads (ns/op) | vs fastest
+                """.formatted(refused));
+        for (String n : names) {
+            double[] a = s1.get(n);
+            double[] b = s2.get(n);
+            t.append(f("| %s | %.1f ± %.1f | %.2f | %s | %s%n", labels.get(n), a[0], a[1], a[0] / best1,
+                    b == null ? "- (not thread-safe)" : f("%.1f ± %.1f", b[0], b[1]),
+                    b == null ? "-" : f("%.2f", b[0] / best2)));
+        }
+        t.append("|===\n");
+        double r1 = s1.get("oursRateLimiter")[0] / best1;
+        double r2 = s2.get("oursRateLimiter")[0] / best2;
+        double st1 = s1.get("oursInMemoryStore")[0] / best1;
+        double st2 = s2.get("oursInMemoryStore")[0] / best2;
+        List<String> goals = List.of(
+                f("| Overhead, 1 thread: `RateLimiter.acquire` no slower than the fastest alternative | %.1f ns vs %.1f ns (x%.2f); store alone x%.2f | %s",
+                        s1.get("oursRateLimiter")[0], best1, r1, st1, yesNo(r1 <= 1.0)),
+                f("| Overhead, 2 threads: `RateLimiter.acquire` no slower than the fastest alternative | %.1f ns vs %.1f ns (x%.2f); store alone x%.2f | %s",
+                        s2.get("oursRateLimiter")[0], best2, r2, st2, yesNo(r2 <= 1.0)));
+        Report.section(results, "10-overhead", t.toString(), goals);
+    }
+
+    private static Map<String, double[]> scores(Collection<RunResult> runs) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (RunResult r : runs) {
+            String b = r.getParams().getBenchmark();
+            m.put(b.substring(b.lastIndexOf('.') + 1),
+                    new double[] {r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError()});
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- route overhead (JMH)
+
+    static void route(Path results) throws Exception {
+        String cls = RouteOverheadBenchmark.class.getName().replace(".", "\\.");
+        Map<String, double[]> s1 = scores(new Runner(jmh(cls + "\\..*", 1).build()).run());
+        Map<String, double[]> s2 = scores(new Runner(jmh(cls + "\\..*", 2).build()).run());
+        double[] waited = routeWaits();
+        double q1 = s1.get("ratelimit")[0] / s1.get("plain")[0];
+        double q2 = s2.get("ratelimit")[0] / s2.get("plain")[0];
+        String t = """
+                == Route overhead (JMH)
+
+                `RouteOverheadBenchmark`: messages per second through `from("direct:...")` with
+                `ProducerTemplate.sendBody`, to `%s` versus to `noop:sink` (an endpoint whose producer does nothing).
+                Same JMH settings as above; throughput is the sum over the threads. The component runs with its real
+                clock, so a message arriving less than 1 µs after the previous one must wait for its permit (queue,
+                scheduler, worker pool): in a separate 2 s single-threaded run, %.2f %% of %,d messages waited.
+
+                [cols="2,2,2,1",options="header"]
+                |===
+                | threads | plain (msg/s) | ratelimit (msg/s) | ratio
+                | 1 | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2f
+                | 2 | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2f
+                |===
+                """.formatted(RouteOverheadBenchmark.LIMITED_URI, waited[1], (long) waited[0], s1.get("plain")[0],
+                s1.get("plain")[1], s1.get("ratelimit")[0], s1.get("ratelimit")[1], q1, s2.get("plain")[0],
+                s2.get("plain")[1], s2.get("ratelimit")[0], s2.get("ratelimit")[1], q2);
+        List<String> goals = List.of(
+                f("| Route overhead: >= 0.9 of plain throughput (1 thread) | %.2f (%,.0f vs %,.0f msg/s) | %s", q1,
+                        s1.get("ratelimit")[0], s1.get("plain")[0], yesNo(q1 >= 0.9)),
+                f("| Route overhead: >= 0.9 of plain throughput (2 threads) | %.2f (%,.0f vs %,.0f msg/s) | %s", q2,
+                        s2.get("ratelimit")[0], s2.get("plain")[0], yesNo(q2 >= 0.9)));
+        Report.section(results, "20-route", t, goals);
+    }
+
+    /** Sends through the limited route for 2 s from one thread; returns {messages, % that had to wait}. */
+    private static double[] routeWaits() throws Exception {
+        CamelContext camel = RouteOverheadBenchmark.startContext();
+        AtomicLong queued = new AtomicLong();
+        AtomicLong granted = new AtomicLong();
+        try {
+            camel.getComponent("ratelimit", RateLimitComponent.class).setListener(new RateLimiterListener() {
+                @Override
+                public void onQueued(String limiter, Acquisition acquisition) {
+                    queued.incrementAndGet();
+                }
+
+                @Override
+                public void onGranted(String limiter, Permit permit) {
+                    granted.incrementAndGet();
+                }
+            });
+            ProducerTemplate template = camel.createProducerTemplate();
+            // the listener is read when the limiter is created, on the first message: warm up after setting it
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            long n = 0;
+            while (System.nanoTime() < end) {
+                template.sendBody("direct:limited", "x");
+                n++;
+            }
+            return new double[] {n, 100.0 * queued.get() / Math.max(1, granted.get())};
+        } finally {
+            camel.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- accuracy
+
+    static void accuracy(Path results) throws Exception {
+        List<AccuracyScenario.Row> rows = new ArrayList<>();
+        System.out.println("== accuracy: maxRate only");
+        rows.addAll(AccuracyScenario.run(false, java.time.Duration.ofSeconds(12)));
+        System.out.println("== accuracy: maxRate + quota");
+        rows.addAll(AccuracyScenario.run(true, java.time.Duration.ofSeconds(12)));
+        StringBuilder t = new StringBuilder("""
+                == Accuracy
+
+                `AccuracyScenario`: for each rate a route `direct -> ratelimit:noop` is kept saturated (a backlog of
+                about half a second of exchanges, 4 to 2000) for 1 s of warm-up and 12 s of measurement; the no-op
+                endpoint records when each call started. All five rates run at once in one CamelContext (one
+                scheduler thread, one worker pool). Achieved = (n - 1) / (last start - first start) over the measured
+                12 s; "max in 1 s" = the most starts in any half-open 1 s window over the whole run, warm-up
+                included. First run: `maxRate=r` only (GCRA pacing); second: `maxRate=r&quota=r&quotaWindow=1s` (the
+                strict sliding-window quota on top).
+
+                [cols="2,1,1,2,1,1,1",options="header"]
+                |===
+                | options | configured (/s) | starts | achieved (/s) | achieved / configured | max in 1 s | failed
+                """);
+        boolean rateOk = true;
+        boolean windowPacing = true;
+        boolean windowQuota = true;
+        StringBuilder bad = new StringBuilder();
+        for (AccuracyScenario.Row r : rows) {
+            t.append(f("| %s | %,.0f | %,d | %,.2f | %.4f | %d | %d%n", r.mode(), r.rate(), r.starts(), r.achieved(),
+                    r.ratio(), r.maxIn1s(), r.failed()));
+            rateOk &= r.ratio() >= 0.98;
+            boolean within = r.maxIn1s() <= r.rate();
+            if (r.mode().contains("quota")) {
+                windowQuota &= within;
+            } else {
+                windowPacing &= within;
+                if (!within) {
+                    bad.append(f("%s at %,.0f/s; ", r.maxIn1s(), r.rate()));
+                }
+            }
+        }
+        t.append("|===\n");
+        double minRatio = rows.stream().mapToDouble(AccuracyScenario.Row::ratio).min().orElse(0);
+        List<String> goals = List.of(
+                f("| Accuracy: achieved >= 0.98 of configured at 1, 10, 100, 1,000, 5,000/s | lowest ratio %.4f | %s",
+                        minRatio, yesNo(rateOk)),
+                f("| Accuracy: never more starts than the limit in any 1 s window, `maxRate` only | %s | %s",
+                        windowPacing ? "never above" : "above in: " + bad, yesNo(windowPacing)),
+                f("| Accuracy: never more starts than the limit in any 1 s window, with `quota` | %s | %s",
+                        windowQuota ? "never above" : "above", yesNo(windowQuota)));
+        Report.section(results, "30-accuracy", t.toString(), goals);
+    }
+
+    // ---------------------------------------------------------------- scale
+
+    static void scale(Path results) throws Exception {
+        System.out.println("== scale");
+        ScaleScenario.Result r = ScaleScenario.run();
+        long own = r.heapPerWaitingExchange() - r.heapPerBareExchange();
+        String t = """
+                == Scale: 10,000 waiting exchanges
+
+                `ScaleScenario`: one limiter (`maxRate=1&maxWait=4h&maxPending=10000`); one call takes the permit of
+                the current second, then 10,000 exchanges are sent asynchronously and wait. Heap is measured after
+                `System.gc()`; a waiting exchange's heap includes the Camel exchange itself, so the same number of
+                bare `DefaultExchange`s (body set, never routed) is measured for comparison.
+
+                [cols="3,2",options="header"]
+                |===
+                | measure | value
+                | exchanges waiting in the limiter | %,d
+                | live JVM threads before / while they wait | %d / %d
+                | heap per waiting exchange (all of it) | %,d bytes
+                | heap per bare exchange | %,d bytes
+                | difference: routing state + limiter queue entry | %,d bytes
+                | time to send the 10,000 | %.0f ms
+                | answered after the CamelContext stopped (permit or STOPPED) | %,d of %,d (%,d STOPPED)
+                |===
+                """.formatted(r.waiting(), r.threadsBefore(), r.threadsWaiting(), r.heapPerWaitingExchange(),
+                r.heapPerBareExchange(), own, r.submitMillis(), r.answeredAfterStop(), ScaleScenario.WAITING,
+                r.stoppedRejections());
+        List<String> goals = List.of(
+                f("| Scale: 10,000 waiting exchanges hold no extra threads | %,d waiting, threads %d -> %d, %,d bytes heap each | %s",
+                        r.waiting(), r.threadsBefore(), r.threadsWaiting(), r.heapPerWaitingExchange(),
+                        yesNo(r.threadsWaiting() <= r.threadsBefore() && r.waiting() >= ScaleScenario.WAITING - 10)),
+                f("| Scale: every waiting exchange answered when the context stops | %,d of %,d | %s",
+                        r.answeredAfterStop(), ScaleScenario.WAITING, yesNo(r.answeredAfterStop() == ScaleScenario.WAITING)));
+        Report.section(results, "40-scale", t, goals);
+    }
+
+    // ---------------------------------------------------------------- adaptive
+
+    static List<AdaptiveScenario.Spec> adaptiveSpecs() {
+        List<AdaptiveScenario.Spec> specs = new ArrayList<>();
+        for (RetryAfterMode mode : List.of(RetryAfterMode.SECONDS, RetryAfterMode.NONE)) {
+            String m = mode.name().toLowerCase(java.util.Locale.ROOT);
+            specs.add(new AdaptiveScenario.Spec("ours-" + m, "ratelimit (defaults, maxRate=100)", mode,
+                    () -> new OursClient("")));
+            specs.add(new AdaptiveScenario.Spec("throttle-" + m, "Throttle EIP 50/s + exponential redelivery", mode,
+                    () -> new ThrottleEipClient(50)));
+            specs.add(new AdaptiveScenario.Spec("aws-" + m, "AWS SDK AdaptiveRetryStrategy", mode,
+                    () -> new AwsAdaptiveClient(AdaptiveScenario.CONCURRENCY)));
+        }
+        for (Map.Entry<String, String> e : Tuning.CANDIDATES.entrySet()) {
+            for (RetryAfterMode mode : List.of(RetryAfterMode.SECONDS, RetryAfterMode.NONE)) {
+                String m = mode.name().toLowerCase(java.util.Locale.ROOT);
+                specs.add(new AdaptiveScenario.Spec(e.getKey() + "-" + m, "ratelimit " + e.getValue().substring(1), mode,
+                        () -> new OursClient(e.getValue())));
+            }
+        }
+        return specs;
+    }
+
+    static void adaptive(Path results, Path docs) throws Exception {
+        List<AdaptiveScenario.Spec> specs = adaptiveSpecs();
+        System.out.println("== adaptive: " + specs.size() + " clients at once, " + AdaptiveScenario.RUN.toSeconds()
+                + " s + up to " + AdaptiveScenario.DRAIN.toSeconds() + " s drain");
+        List<AdaptiveScenario.Trace> traces = AdaptiveScenario.run(specs);
+        Files.createDirectories(docs.resolve("benchmarks"));
+        for (AdaptiveScenario.Trace tr : traces) {
+            Charts.adaptive(tr, docs.resolve("benchmarks").resolve(tr.spec().id() + ".png"));
+        }
+        StringBuilder t = new StringBuilder("""
+                == Adaptive goodput against a provider with a hidden, changing capacity
+
+                `AdaptiveScenario`: every client calls its own `ProviderSimulator` (token bucket, burst = 1 s of the
+                first capacity) whose capacity follows 50/s for 15 s, 20/s for 15 s, then 80/s for 30 s, and answers
+                429 with `Retry-After` in seconds, or (second table) with no `Retry-After` at all. Each client keeps
+                %d exchanges in flight for 60 s (always more work than the provider allows), then gets up to 60 s to
+                finish them. All clients ran at the same time, each against its own provider. Counts come from the
+                provider's records, per second.
+
+                * *ratelimit*: `to("ratelimit:<provider>/items?maxRate=100&minRate=1")`, the demo's error handler
+                  (10 redeliveries, no delay of its own: the limiter holds retries back). `maxRate` is the ceiling
+                  the user allows (above every capacity of the run); everything else is the default.
+                * *Throttle EIP*: `throttle(50).totalRequestsMode().timePeriodMillis(1000).asyncDelayed()` (the
+                  provider's first capacity) before camel-http; redelivery 10 times, 0.5 s doubling up to 30 s, with
+                  collision avoidance. Redeliveries retry the failed `to(http)` only, so they bypass the throttle.
+                * *AWS SDK*: `DefaultRetryStrategy.adaptiveStrategyBuilder()` (software.amazon.awssdk:retries
+                  2.57.8, defaults but 11 attempts, 429 = throttling, Retry-After as suggested delay) driving the same
+                  camel-http call; its permitted rate is its token bucket's fill rate (internal, read by reflection;
+                  not drawn before its first throttle, when it does not limit).
+                * camel-http's own HttpClient retry is off for all three.
+
+                Definitions: goodput/capacity *steady* = 2xx in [10,15) + [25,30) + [50,60) s over the capacity there
+                (1150); *overall* = 2xx in [0,60) s over 3450 (the full bucket at t = 0 adds 50); *429s/100* = 429s
+                per 100 successes in [0,60) s; *drop* = seconds after the drop at 15 s until a 3 s window has
+                goodput >= 0.9 x 20/s and 429s <= 2 %% of successes; *rise* = seconds after the rise at 30 s until a
+                3 s window has goodput >= 0.9 x 80/s ("never" = not within the phase); *lost* = failed after the
+                client's retries + unfinished 60 s after the run.
+                """.formatted(AdaptiveScenario.CONCURRENCY));
+        for (RetryAfterMode mode : List.of(RetryAfterMode.SECONDS, RetryAfterMode.NONE)) {
+            t.append(f("%n=== %s%n%n", mode == RetryAfterMode.SECONDS ? "429 with Retry-After (seconds)"
+                    : "429 without Retry-After"));
+            t.append("""
+                    [cols="4,1,1,1,1,1,2,1",options="header"]
+                    |===
+                    | client | goodput / capacity, steady | overall | 429s / 100 successes | drop (s) | rise (s) | lost (failed + unfinished) | requests
+                    """);
+            for (AdaptiveScenario.Trace tr : traces) {
+                if (tr.spec().mode() == mode) {
+                    t.append(row(tr));
+                }
+            }
+            t.append("|===\n\n");
+            for (AdaptiveScenario.Trace tr : traces) {
+                if (tr.spec().mode() == mode && !tr.spec().id().startsWith("tune")) {
+                    t.append(f(".%s%nimage::benchmarks/%s.png[%s,1000]%n%n", tr.spec().label(), tr.spec().id(),
+                            tr.spec().label()));
+                }
+            }
+        }
+        t.append(Tuning.section(traces));
+        List<String> goals = new ArrayList<>();
+        for (RetryAfterMode mode : List.of(RetryAfterMode.SECONDS, RetryAfterMode.NONE)) {
+            String m = mode.name().toLowerCase(java.util.Locale.ROOT);
+            AdaptiveScenario.Trace ours = find(traces, "ours-" + m);
+            AdaptiveScenario.Trace thr = find(traces, "throttle-" + m);
+            AdaptiveScenario.Trace aws = find(traces, "aws-" + m);
+            String w = mode == RetryAfterMode.SECONDS ? "with Retry-After" : "no Retry-After";
+            goals.add(f("| Adaptive (%s): goodput >= 0.95 of capacity once converged | %.3f steady (%.3f overall) | %s",
+                    w, ours.steadyGoodput(), ours.overallGoodput(), yesNo(ours.steadyGoodput() >= 0.95)));
+            goals.add(f("| Adaptive (%s): <= 2 429s per 100 successes | %.2f | %s", w, ours.throttledPer100(),
+                    yesNo(ours.throttledPer100() <= 2)));
+            goals.add(f("| Adaptive (%s): re-converge within 5 s after a drop | %s | %s", w, secs(ours.dropConvergence()),
+                    yesNo(ours.dropConvergence() <= 5)));
+            goals.add(f("| Adaptive (%s): >= 0.9 of a raised capacity within 30 s | %s | %s", w,
+                    secs(ours.riseConvergence()), yesNo(ours.riseConvergence() <= 30)));
+            goals.add(f("| Adaptive (%s): no exchange lost | %d | %s", w, ours.lost(), yesNo(ours.lost() == 0)));
+            boolean aheadGoodput = ours.overallGoodput() > thr.overallGoodput() && ours.overallGoodput() > aws.overallGoodput();
+            boolean ahead429 = ours.throttledPer100() < thr.throttledPer100() && ours.throttledPer100() < aws.throttledPer100();
+            goals.add(f("| Adaptive (%s): ahead of Throttle EIP and AWS SDK on goodput and 429s | goodput %.3f vs %.3f / %.3f;"
+                    + " 429s/100 %.2f vs %.2f / %.2f | %s", w, ours.overallGoodput(), thr.overallGoodput(),
+                    aws.overallGoodput(), ours.throttledPer100(), thr.throttledPer100(), aws.throttledPer100(),
+                    yesNo(aheadGoodput && ahead429)));
+        }
+        Report.section(results, "50-adaptive", t.toString(), goals);
+        for (AdaptiveScenario.Trace tr : traces) {
+            System.out.print(row(tr));
+        }
+    }
+
+    static AdaptiveScenario.Trace find(List<AdaptiveScenario.Trace> traces, String id) {
+        return traces.stream().filter(x -> x.spec().id().equals(id)).findFirst().orElseThrow();
+    }
+
+    static String row(AdaptiveScenario.Trace tr) {
+        return f("| %s | %.3f | %.3f | %.2f | %s | %s | %d (%d + %d) | %,d%n", tr.spec().label(), tr.steadyGoodput(),
+                tr.overallGoodput(), tr.throttledPer100(), secs(tr.dropConvergence()), secs(tr.riseConvergence()),
+                tr.lost(), tr.failed(), tr.unfinished(), tr.requests());
+    }
+
+    static String secs(double s) {
+        return Double.isNaN(s) ? "never" : f("%.0f", s);
+    }
+}
