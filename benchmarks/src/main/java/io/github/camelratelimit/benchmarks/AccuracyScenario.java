@@ -8,6 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.github.camelratelimit.RateLimitComponent;
+import io.github.camelratelimit.core.Permit;
+import io.github.camelratelimit.core.RateLimiterListener;
 import io.github.camelratelimit.simulator.ProviderSimulator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
@@ -20,7 +23,8 @@ import org.apache.camel.impl.DefaultCamelContext;
  *
  * <pre>
  * achieved     = (n - 1) / (t_last - t_first)        over the starts in the measured period (after 1 s warm-up)
- * max in 1 s   = the most starts in any half-open window [t, t + 1 s), over the whole run (warm-up included)
+ * max in 1 s   = the most starts in any half-open window [t, t + 1 s), over the whole run (warm-up included),
+ *                of the calls' start times (what a provider sees) and of the limiter's grant times
  * </pre>
  *
  * Two runs: pacing only ({@code maxRate=r}), and pacing with the strict quota ({@code quota=r, quotaWindow=1s}).
@@ -31,7 +35,8 @@ final class AccuracyScenario {
 
     static final double[] RATES = {1, 10, 100, 1000, 5000};
 
-    record Row(String mode, double rate, int starts, double achieved, int maxIn1s, long failed) {
+    record Row(String mode, double rate, int starts, double achieved, int maxIn1s, int maxGrantsIn1s, int slips,
+            long failed) {
         double ratio() {
             return achieved / rate;
         }
@@ -45,7 +50,20 @@ final class AccuracyScenario {
             recorders.add(noop.record("acc" + (long) r, (int) (r * (measure.toSeconds() + warm.toSeconds() + 5) + 100)));
         }
         CamelContext camel = new DefaultCamelContext();
+        camel.getShutdownStrategy().setTimeout(2); // seconds; exchanges still waiting at the end are not served
         camel.addComponent("noop", noop);
+        // the limiter's own grant times (its clock is System.nanoTime), next to the calls' start times
+        java.util.Map<String, NoOpComponent.StartRecorder> grants = new java.util.HashMap<>();
+        for (double r : RATES) {
+            grants.put("acc" + (long) r, new NoOpComponent.StartRecorder(
+                    (int) (r * (measure.toSeconds() + warm.toSeconds() + 5) + 100)));
+        }
+        camel.getComponent("ratelimit", RateLimitComponent.class).setListener(new RateLimiterListener() {
+            @Override
+            public void onGranted(String limiter, Permit permit) {
+                grants.get(limiter).record(permit.grantedAt());
+            }
+        });
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {
@@ -113,13 +131,34 @@ final class AccuracyScenario {
                 }
             }
             long[] upTo = java.util.Arrays.stream(all).filter(s -> s < to).toArray();
+            long[] granted = java.util.Arrays.stream(grants.get("acc" + (long) RATES[i]).starts())
+                    .filter(s -> s < to).toArray();
             double achieved = n > 1 ? (n - 1) / ((last - first) / 1e9) : 0;
             rows.add(new Row(quota ? "maxRate + quota" : "maxRate", RATES[i], n, achieved,
-                    ProviderSimulator.maxInWindow(upTo, Duration.ofSeconds(1)), failures.get(i).get()));
+                    ProviderSimulator.maxInWindow(upTo, Duration.ofSeconds(1)),
+                    ProviderSimulator.maxInWindow(granted, Duration.ofSeconds(1)), slips(granted, from, RATES[i]),
+                    failures.get(i).get()));
         }
         senders.forEach(AsyncSender::close);
         camel.close();
         return rows;
+    }
+
+    /**
+     * Grants in the measured period that came more than 1.5 intervals after the previous one: the limiter's grid
+     * slipped (a wake-up came later than one interval), and the time lost is not made up.
+     */
+    static int slips(long[] grants, long from, double rate) {
+        long[] g = grants.clone();
+        java.util.Arrays.sort(g);
+        double limit = 1.5e9 / rate;
+        int n = 0;
+        for (int i = 1; i < g.length; i++) {
+            if (g[i] >= from && g[i] - g[i - 1] > limit) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private AccuracyScenario() {

@@ -20,7 +20,8 @@ import io.github.camelratelimit.simulator.RecordedRequest;
  * first capacity) follows the hidden schedule 50/s for 15 s, 20/s for 15 s, 80/s for 30 s, answering 429 with
  * (or without) Retry-After. A closed loop keeps {@value #CONCURRENCY} exchanges in flight per client for
  * {@link #RUN}, so every client always has more work than the provider allows; then it waits up to
- * {@link #DRAIN} for the exchanges still in flight. The provider's records give, per second, the 2xx and 429
+ * {@link #DRAIN} for the exchanges still in flight. Before the schedule starts, each client makes
+ * {@value #WARMUP_CALLS} calls (within the provider's burst) so start-up costs do not count. The provider's records give, per second, the 2xx and 429
  * replies; the client's permitted rate is sampled every 250 ms. All clients run at once, each against its own
  * provider (the load is light: at most a few hundred requests per second in all).
  *
@@ -28,7 +29,8 @@ import io.github.camelratelimit.simulator.RecordedRequest;
  * goodput/capacity (steady)  = 2xx in [10,15) + [25,30) + [50,60) s  /  capacity x time there  (= 1150)
  * goodput/capacity (overall) = 2xx in [0,60) s / 3450 (the capacity integral; the full bucket at t=0 adds 50)
  * 429s per 100 successes     = 100 x 429s in [0,60) / 2xx in [0,60)
- * re-converged after drop    = first s >= 15 with, over [s, s+3): 2xx >= 0.9 x 20 x 3 and 429s <= 2 % of 2xx
+ * re-converged after drop    = first s >= 15 from which every window [s', s'+3) up to 30 s has
+ *                              2xx >= 0.9 x 20 x 3 and 429s <= 2 % of 2xx
  * reached after rise         = first s >= 30 with 2xx over [s, s+3) >= 0.9 x 80 x 3
  * exchanges lost             = failed after the client's retries + still unfinished {@link #DRAIN} after the run
  * </pre>
@@ -42,9 +44,10 @@ final class AdaptiveScenario {
     static final Duration DRAIN = Duration.ofSeconds(60);
     static final int CONCURRENCY = 64;
     static final double SAMPLE_SECONDS = 0.25;
+    static final int WARMUP_CALLS = 20;
 
-    /** A client to measure: id for file names, label for tables and charts. */
-    record Spec(String id, String label, RetryAfterMode mode, Supplier<AdaptiveClient> client) {
+    /** A client to measure: id for file names, label for tables and charts, repetition (1, 2, ...). */
+    record Spec(String id, String label, RetryAfterMode mode, Supplier<AdaptiveClient> client, int rep) {
     }
 
     /** What one client did. Per-second arrays cover [0, 60) s. */
@@ -73,16 +76,23 @@ final class AdaptiveScenario {
             return ok == 0 ? Double.POSITIVE_INFINITY : 100.0 * sum(throttled, 0, SECONDS) / ok;
         }
 
-        /** Seconds after the drop at 15 s until converged; NaN when not within the phase. */
+        /**
+         * Seconds after the drop at 15 s until converged for good: the first s from which every 3 s window up to the
+         * phase's end has goodput >= 0.9 x 20/s and 429s <= 2 % of successes; NaN when there is none.
+         */
         double dropConvergence() {
+            int first = -1;
             for (int s = 15; s + 3 <= 30; s++) {
                 long ok = sum(this.ok, s, s + 3);
                 long th = sum(throttled, s, s + 3);
-                if (ok >= 0.9 * 20 * 3 && th <= 0.02 * ok) {
-                    return s - 15;
+                boolean good = ok >= 0.9 * 20 * 3 && th <= 0.02 * ok;
+                if (!good) {
+                    first = -1;
+                } else if (first < 0) {
+                    first = s;
                 }
             }
-            return Double.NaN;
+            return first < 0 ? Double.NaN : first - 15;
         }
 
         /** Seconds after the rise at 30 s until goodput reached 0.9 of 80/s; NaN when not within the phase. */
@@ -142,6 +152,17 @@ final class AdaptiveScenario {
             succeeded.add(new AtomicLong());
             failed.add(new AtomicLong());
             samples.add(java.util.Collections.synchronizedList(new ArrayList<>()));
+        }
+        // warm-up: 20 calls per client (within the provider's burst, so no 429 and no rate cut), so that class
+        // loading, JIT and the first connections do not count; then every provider starts its schedule afresh
+        java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(n * WARMUP_CALLS);
+        for (AdaptiveClient c : clients) {
+            for (int k = 0; k < WARMUP_CALLS; k++) {
+                c.submit(ok -> warm.countDown());
+            }
+        }
+        if (!warm.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("warm-up calls did not finish");
         }
         sims.forEach(ProviderSimulator::reset); // the schedule starts now, for every provider
         long t0 = System.nanoTime();

@@ -70,6 +70,7 @@ final class AwsAdaptiveClient implements AdaptiveClient {
     @Override
     public void start(String baseUrl) throws Exception {
         camel = new DefaultCamelContext();
+        camel.getShutdownStrategy().setTimeout(2); // seconds; exchanges still waiting at the end are not served
         camel.getComponent("http", HttpComponent.class).setAutomaticRetriesDisabled(true);
         camel.start();
         template = camel.createProducerTemplate();

@@ -30,6 +30,7 @@ final class OursClient implements AdaptiveClient {
     @Override
     public void start(String baseUrl) throws Exception {
         camel = new DefaultCamelContext();
+        camel.getShutdownStrategy().setTimeout(2); // seconds; exchanges still waiting at the end are not served
         camel.addRoutes(new RouteBuilder() {
             @Override
             public void configure() {

@@ -109,13 +109,28 @@ final class Report {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             mem = os.getTotalMemorySize();
         }
-        return "| %d cores, %s GiB RAM, %s %s (%s), %s %s %s, %s, %s, commit %s".formatted(
+        return "| %d cores, %s GiB RAM, %s %s (%s), %s %s %s, %s, %s, commit %s, load average at start %s".formatted(
                 rt.availableProcessors(), mem < 0 ? "?" : String.format(Locale.ROOT, "%.0f", mem / (1024.0 * 1024 * 1024)),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 System.getProperty("java.vm.vendor"), System.getProperty("os.name"), System.getProperty("os.version"),
                 System.getProperty("os.arch"), cpuModel(),
                 ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
-                System.getProperty("bench.commit", "?"));
+                System.getProperty("bench.commit", "?"), loadAverage());
+    }
+
+    /** The 1-minute load average when the part started (other work on a shared machine shows here). */
+    static String loadAverage() {
+        return LOAD_AT_START;
+    }
+
+    static String LOAD_AT_START = readLoad();
+
+    static String readLoad() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
     }
 
     private static String cpuModel() {

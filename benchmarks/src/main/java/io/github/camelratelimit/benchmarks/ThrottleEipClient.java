@@ -26,6 +26,7 @@ final class ThrottleEipClient implements AdaptiveClient {
     @Override
     public void start(String baseUrl) throws Exception {
         camel = new DefaultCamelContext();
+        camel.getShutdownStrategy().setTimeout(2); // seconds; exchanges still waiting at the end are not served
         camel.getComponent("http", HttpComponent.class).setAutomaticRetriesDisabled(true);
         camel.addRoutes(new RouteBuilder() {
             @Override
