@@ -77,7 +77,7 @@ final class Report {
 
                 `run.sh` runs `mvn -B -q -Pbench -pl benchmarks -am verify -DskipTests`, then
                 `java -cp <classes + dependencies> io.github.camelratelimit.benchmarks.RunAll [parts]`. All parts take
-                about 8-9 minutes on 2 cores. The `benchmarks` module is only built with `-Pbench`.
+                about 8 minutes on 2 cores. The charts are `docs/adaptive-*.png`. The `benchmarks` module is only built with `-Pbench`.
 
                 === Machine
 
@@ -88,8 +88,8 @@ final class Report {
 
                 == Goals
 
-                What the issue asks for, and whether this run met it. "no" is a finding, not a typo: see the
-                sections and the tuning notes below.
+                What the issue asks for, and whether this run met it. A "no" is a finding: the sections below give
+                the figures, and <<Findings and proposals>> the causes found and what to change.
 
                 [cols="3,4,1"]
                 |===
@@ -97,7 +97,7 @@ final class Report {
                 %s|===
 
                 %s
-                """.formatted(COMMAND, machines, goals, body);
+                %s""".formatted(COMMAND, machines, goals, body, Findings.TEXT);
         Files.createDirectories(docs);
         Files.writeString(docs.resolve("benchmarks.adoc"), doc, StandardCharsets.UTF_8);
     }

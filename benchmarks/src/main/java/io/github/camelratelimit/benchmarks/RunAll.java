@@ -271,12 +271,12 @@ public final class RunAll {
                 windowQuota &= within;
                 quotaGrants &= r.maxGrantsIn1s() <= r.rate();
                 if (!within) {
-                    badQuota.append(f("%d at %,.0f/s; ", r.maxIn1s(), r.rate()));
+                    badQuota.append(f("%s%d at %,.0f/s", badQuota.length() == 0 ? "" : ", ", r.maxIn1s(), r.rate()));
                 }
             } else {
                 windowPacing &= within;
                 if (!within) {
-                    bad.append(f("%d at %,.0f/s; ", r.maxIn1s(), r.rate()));
+                    bad.append(f("%s%d at %,.0f/s", bad.length() == 0 ? "" : ", ", r.maxIn1s(), r.rate()));
                 }
             }
         }
@@ -286,9 +286,9 @@ public final class RunAll {
                 f("| Accuracy: achieved >= 0.98 of configured at 1, 10, 100, 1,000, 5,000/s | lowest ratio %.4f | %s",
                         minRatio, yesNo(rateOk)),
                 f("| Accuracy: never more starts than the limit in any 1 s window, `maxRate` only | %s | %s",
-                        windowPacing ? "never above" : "above in: " + bad, yesNo(windowPacing)),
-                f("| Accuracy: never more starts than the limit in any 1 s window, with `quota` | call starts: %s; grants: %s | %s",
-                        windowQuota ? "never above" : "above in: " + badQuota, quotaGrants ? "never above" : "above",
+                        windowPacing ? "never above" : "most starts in 1 s: " + bad, yesNo(windowPacing)),
+                f("| Accuracy: never more starts than the limit in any 1 s window, with `quota` | call starts: %s; limiter grants: %s | %s",
+                        windowQuota ? "never above" : "most in 1 s: " + badQuota, quotaGrants ? "never above" : "above",
                         yesNo(windowQuota)));
         Report.section(results, "30-accuracy", t.toString(), goals);
     }
