@@ -22,9 +22,13 @@ final class Findings {
               call allocates a queue entry and a `CompletableFuture` and takes the monitor twice even when the permit
               is granted at once, and a caller that arrives while another thread owns the drain (`draining`) is
               queued *without asking the store*, so under contention a permit that was available goes through the
-              worker executor. Proposals: create the entry only when queueing; when the queue is empty let every
-              caller ask the store (it is atomic) and queue only on a wait answer; give the in-memory store a
-              synchronous `tryAcquire` that returns the `Acquisition` without a future.
+              worker executor. Worse, the thread that owns the drain serves the queue in its own `acquire` call
+              (`releaseDrain` -> `drain`) for as long as other threads keep queueing, so one caller's `acquire` can
+              take arbitrarily long: the highest 2-thread iteration shows it. Proposals: create the entry only when
+              queueing; when the queue is empty let every caller ask the store (it is atomic) and queue only on a
+              wait answer; never drain other callers' permits in a caller's thread (hand the drain to the
+              scheduler); give the in-memory store a synchronous `tryAcquire` that returns the `Acquisition`
+              without a future.
 
             Route overhead::
               With no waiting ("never waits") the component keeps roughly half to three quarters of the plain

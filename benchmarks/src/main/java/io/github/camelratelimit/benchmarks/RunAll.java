@@ -109,8 +109,9 @@ public final class RunAll {
                 == Overhead: one permit when not throttled (JMH)
 
                 `OverheadBenchmark`: JMH 1.37, average time per call, 2 forks x (2 warm-up + 3 measured iterations of
-                1 s), heap 512 MiB. Figures are the median of the 6 measured iterations ± half their range (the
-                machine is shared; the median resists bursts of other work, the range shows them). One limiter shared by the benchmark's threads (2 threads = contention on one
+                1 s), heap 512 MiB. Figures are the median of the 6 measured iterations and, in brackets, the lowest
+                and highest iteration (the machine is shared; the median resists bursts of other work, the range
+                shows them; a huge maximum means some calls in that iteration took very long). One limiter shared by the benchmark's threads (2 threads = contention on one
                 limiter; the figure is the time per call seen by each thread). "vs fastest" divides by the fastest
                 alternative at the same thread count (below 1 = faster).
 
@@ -125,8 +126,8 @@ public final class RunAll {
         for (String n : names) {
             double[] a = s1.get(n);
             double[] b = s2.get(n);
-            t.append(f("| %s | %.1f ± %.1f | %.2f | %s | %s%n", labels.get(n), a[0], a[1], a[0] / best1,
-                    b == null ? "- (not thread-safe)" : f("%.1f ± %.1f", b[0], b[1]),
+            t.append(f("| %s | %s | %.2f | %s | %s%n", labels.get(n), range(a), a[0] / best1,
+                    b == null ? "- (not thread-safe)" : range(b),
                     b == null ? "-" : f("%.2f", b[0] / best2)));
         }
         t.append("|===\n");
@@ -142,14 +143,23 @@ public final class RunAll {
         Report.section(results, "10-overhead", t.toString(), goals);
     }
 
+    /** {@code median [min - max]} with one decimal. */
+    static String range(double[] v) {
+        return f("%.1f [%.1f - %s]", v[0], v[1], v[2] >= 1e5 ? f("%.3g", v[2]) : f("%.1f", v[2]));
+    }
+
+    /** {@code median [min - max]} without decimals. */
+    static String range0(double[] v) {
+        return f("%,.0f [%,.0f - %,.0f]", v[0], v[1], v[2]);
+    }
+
     private static Map<String, double[]> scores(Collection<RunResult> runs) {
         Map<String, double[]> m = new LinkedHashMap<>();
         for (RunResult r : runs) {
             String b = r.getParams().getBenchmark();
-            // the median of the measured iterations, and half their range: robust to bursts of other work
+            // the median of the measured iterations (robust to bursts of other work), and their min and max
             var st = r.getPrimaryResult().getStatistics();
-            m.put(b.substring(b.lastIndexOf('.') + 1),
-                    new double[] {st.getPercentile(50), (st.getMax() - st.getMin()) / 2});
+            m.put(b.substring(b.lastIndexOf('.') + 1), new double[] {st.getPercentile(50), st.getMin(), st.getMax()});
         }
         return m;
     }
@@ -170,8 +180,8 @@ public final class RunAll {
 
                 `RouteOverheadBenchmark`: messages per second through `from("direct:...")` with
                 `ProducerTemplate.sendBody`, to `%s` versus to `noop:sink` (an endpoint whose producer does nothing).
-                Same JMH settings and statistics as above (median ± half range); throughput is the sum over the
-                threads.
+                Same JMH settings and statistics as above (median [lowest - highest iteration]); throughput is the
+                sum over the threads.
 
                 `maxRate=1000000` is the highest rate the component accepts, and a route to a no-op endpoint is fast
                 enough to reach it: with the component's real clock a message that comes less than 1 µs after the
@@ -183,14 +193,12 @@ public final class RunAll {
                 [cols="1,2,2,1,2,1",options="header"]
                 |===
                 | threads | plain (msg/s) | ratelimit (msg/s) | ratio | ratelimit, never waits (msg/s) | ratio
-                | 1 | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2f | %,.0f ± %,.0f | %.2f
-                | 2 | %,.0f ± %,.0f | %,.0f ± %,.0f | %.2f | %,.0f ± %,.0f | %.2f
+                | 1 | %s | %s | %.2f | %s | %.2f
+                | 2 | %s | %s | %.2f | %s | %.2f
                 |===
                 """.formatted(RouteOverheadBenchmark.LIMITED_URI, waited[1], (long) waited[0], waited[2],
-                s1.get("plain")[0], s1.get("plain")[1], s1.get("ratelimit")[0], s1.get("ratelimit")[1], q1,
-                s1.get("ratelimitNeverWaits")[0], s1.get("ratelimitNeverWaits")[1], n1,
-                s2.get("plain")[0], s2.get("plain")[1], s2.get("ratelimit")[0], s2.get("ratelimit")[1], q2,
-                s2.get("ratelimitNeverWaits")[0], s2.get("ratelimitNeverWaits")[1], n2);
+                range0(s1.get("plain")), range0(s1.get("ratelimit")), q1, range0(s1.get("ratelimitNeverWaits")), n1,
+                range0(s2.get("plain")), range0(s2.get("ratelimit")), q2, range0(s2.get("ratelimitNeverWaits")), n2);
         List<String> goals = List.of(
                 f("| Route overhead: >= 0.9 of plain throughput (1 thread) | %.2f (%,.0f vs %,.0f msg/s); never waiting: %.2f | %s",
                         q1, s1.get("ratelimit")[0], s1.get("plain")[0], n1, yesNo(q1 >= 0.9)),
