@@ -31,7 +31,7 @@ final class Findings {
               without a future.
 
             Route overhead::
-              Even when no message waits ("never waits") the component stays below 0.9 of the plain route's
+              Even when the store never answers "wait" ("never waits") the component stays below 0.9 of the plain route's
               throughput on this machine: its fixed cost per message (permit, exchange properties, response
               classification, feedback record through the store) is of the order of a plain route's whole cost
               (under a microsecond). With the

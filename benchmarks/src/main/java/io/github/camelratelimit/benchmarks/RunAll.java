@@ -190,7 +190,9 @@ public final class RunAll {
                 previous grant must wait, and a waiting message goes through the queue, the scheduler thread and the
                 worker pool (tens of µs). In a separate 2 s single-threaded run %.2f %% of %,d messages waited, on
                 average %,.0f µs. "never waits" is the same route and limiter with the component's clock running
-                1024x faster (no message waits): the component's fixed cost per message.
+                1024x faster, so the store never answers "wait": the component's fixed cost per message (with 2
+                threads it still includes callers queued behind another thread's drain, see the overhead section
+                and the findings).
 
                 [cols="1,2,2,1,2,1",options="header"]
                 |===
