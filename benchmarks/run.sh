@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the benchmarks module (-Pbench) and runs the benchmarks; rewrites docs/benchmarks.adoc and the charts
+# in docs/adaptive-*.png. Arguments: parts to run (overhead route accuracy scale adaptive); none runs all (about 9 min).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+mvn -B -q -Pbench -pl benchmarks -am verify -DskipTests
+cd "$root/benchmarks"
+commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+exec java -Xms1g -Xmx1g -Djava.awt.headless=true -Dbench.commit="$commit" -Dbench.docs="$root/docs" \
+  -Dbench.results="$root/benchmarks/target/results" \
+  -cp "target/classes:$(cat target/classpath.txt)" io.github.camelratelimit.benchmarks.RunAll "$@"

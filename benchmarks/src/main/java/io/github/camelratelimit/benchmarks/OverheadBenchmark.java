@@ -1,0 +1,173 @@
+package io.github.camelratelimit.benchmarks;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.github.bucket4j.Bucket;
+import io.github.camelratelimit.core.Acquisition;
+import io.github.camelratelimit.core.InMemoryLimiterStore;
+import io.github.camelratelimit.core.LimiterConfig;
+import io.github.camelratelimit.core.LimiterState;
+import io.github.camelratelimit.core.Permit;
+import io.github.camelratelimit.core.RateLimitExceededException;
+import io.github.camelratelimit.core.RateLimiter;
+import io.github.camelratelimit.core.RateLimiterListener;
+import io.github.camelratelimit.core.Scheduler;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Cost of taking one permit when the limiter is not throttling, for this project's core and for the usual
+ * alternatives, in one JMH run. All limiters are shared by the benchmark's threads ({@link Scope#Benchmark}), so
+ * the 2-thread runs measure contention on one limiter.
+ *
+ * <ul>
+ *   <li>{@code oursLimiterState}: the bare algorithm ({@link LimiterState#tryAcquire}), single-threaded only
+ *       (it is not thread-safe; stores serialise it).</li>
+ *   <li>{@code oursInMemoryStore}: {@link InMemoryLimiterStore#tryAcquire}, the state under its monitor.</li>
+ *   <li>{@code oursRateLimiter}: {@link RateLimiter#acquire}, what the Camel producer calls (queue check, store,
+ *       permit).</li>
+ *   <li>{@code resilience4j}: {@code AtomicRateLimiter.acquirePermission()} (timeout 0).</li>
+ *   <li>{@code bucket4j}: a local (lock-free) bucket, {@code tryConsume(1)}.</li>
+ *   <li>{@code guava}: {@code RateLimiter.tryAcquire()}.</li>
+ * </ul>
+ *
+ * Ours run at maxRate 1,000,000/s seen through {@link FastForwardClock} (never throttled); the others get limits
+ * of 10<sup>9</sup> per second. {@link RunAll} checks before the run that every call is granted.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Benchmark)
+public class OverheadBenchmark {
+
+    static final double HUGE = 1e9;
+
+    private LimiterState state;
+    private InMemoryLimiterStore store;
+    private LimiterConfig config;
+    private RateLimiter limiter;
+    private ScheduledExecutorService ses;
+    private AtomicRateLimiter r4j;
+    private Bucket bucket;
+    private com.google.common.util.concurrent.RateLimiter guava;
+    private FastForwardClock clock;
+
+    private static final RateLimiter.Waiter IGNORE = new RateLimiter.Waiter() {
+        @Override
+        public void onPermit(Permit permit) {
+        }
+
+        @Override
+        public void onRejected(RateLimitExceededException reason) {
+        }
+    };
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        clock = new FastForwardClock();
+        config = LimiterConfig.builder().maxRate(1_000_000).build();
+        state = new LimiterState(config);
+        store = new InMemoryLimiterStore(clock);
+        ses = Executors.newSingleThreadScheduledExecutor();
+        limiter = new RateLimiter("bench", config, new InMemoryLimiterStore(clock), clock, Scheduler.of(ses), ses,
+                RateLimiterListener.NONE);
+        r4j = new AtomicRateLimiter("bench", RateLimiterConfig.custom().limitForPeriod((int) HUGE)
+                .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ZERO).build());
+        bucket = Bucket.builder()
+                .addLimit(limit -> limit.capacity((long) HUGE).refillGreedy((long) HUGE, Duration.ofSeconds(1)))
+                .build();
+        guava = com.google.common.util.concurrent.RateLimiter.create(HUGE);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        limiter.close();
+        ses.shutdownNow();
+    }
+
+    @Benchmark
+    public Acquisition oursLimiterState() {
+        return state.tryAcquire(clock.nanoTime());
+    }
+
+    @Benchmark
+    public Object oursInMemoryStore() {
+        return store.tryAcquire("bench", config);
+    }
+
+    @Benchmark
+    public Permit oursRateLimiter() {
+        return limiter.acquire(IGNORE);
+    }
+
+    @Benchmark
+    public boolean resilience4j() {
+        return r4j.acquirePermission();
+    }
+
+    @Benchmark
+    public boolean bucket4j() {
+        return bucket.tryConsume(1);
+    }
+
+    @Benchmark
+    public boolean guava() {
+        return guava.tryAcquire();
+    }
+
+    /**
+     * Calls each limiter {@code calls} times from one thread and counts refusals: every figure above is meant to
+     * be "not throttled", so all counts must be 0.
+     */
+    static java.util.Map<String, Long> refusals(int calls) {
+        OverheadBenchmark b = new OverheadBenchmark();
+        b.setUp();
+        try {
+            java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+            long n = 0;
+            for (int i = 0; i < calls; i++) {
+                n += b.oursLimiterState().granted() ? 0 : 1;
+            }
+            out.put("oursLimiterState", n);
+            n = 0;
+            for (int i = 0; i < calls; i++) {
+                n += b.store.tryAcquire("bench", b.config).toCompletableFuture().join().granted() ? 0 : 1;
+            }
+            out.put("oursInMemoryStore", n);
+            n = 0;
+            for (int i = 0; i < calls; i++) {
+                n += b.oursRateLimiter() != null ? 0 : 1;
+            }
+            out.put("oursRateLimiter", n);
+            n = 0;
+            for (int i = 0; i < calls; i++) {
+                n += b.resilience4j() ? 0 : 1;
+            }
+            out.put("resilience4j", n);
+            n = 0;
+            for (int i = 0; i < calls; i++) {
+                n += b.bucket4j() ? 0 : 1;
+            }
+            out.put("bucket4j", n);
+            n = 0;
+            for (int i = 0; i < calls; i++) {
+                n += b.guava() ? 0 : 1;
+            }
+            out.put("guava", n);
+            return out;
+        } finally {
+            b.tearDown();
+        }
+    }
+}

@@ -1,0 +1,558 @@
+package io.github.camelratelimit.benchmarks;
+
+import static io.github.camelratelimit.benchmarks.Report.f;
+import static io.github.camelratelimit.benchmarks.Report.yesNo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.github.camelratelimit.core.Permit;
+import io.github.camelratelimit.core.RateLimiterListener;
+import io.github.camelratelimit.simulator.ProviderSimulator.RetryAfterMode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs the benchmarks and rewrites {@code docs/benchmarks.adoc} and the charts. Arguments: the parts to run
+ * ({@code overhead route accuracy scale adaptive}); none runs all; {@code report} alone only rewrites the
+ * document from the sections already measured. System properties: {@code bench.docs} (default
+ * {@code ../docs}), {@code bench.results} (default {@code target/results}), {@code bench.commit}.
+ *
+ * <p>Start it with a real class path ({@code benchmarks/run.sh} does): JMH forks JVMs with it.
+ */
+public final class RunAll {
+
+    static final List<String> PARTS = List.of("overhead", "route", "accuracy", "scale", "adaptive");
+
+    private RunAll() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        Path docs = Path.of(System.getProperty("bench.docs", "../docs"));
+        Path results = Path.of(System.getProperty("bench.results", "target/results"));
+        Set<String> parts = new LinkedHashSet<>(args.length == 0 ? PARTS : List.of(args));
+        parts.remove("report"); // "report" alone: only rewrite the document from the figures already there
+        for (String p : parts) {
+            if (!PARTS.contains(p)) {
+                throw new IllegalArgumentException("unknown part " + p + "; parts are " + PARTS + " and report");
+            }
+        }
+        long t0 = System.nanoTime();
+        if (parts.contains("overhead")) {
+            Report.LOAD_AT_START = Report.readLoad();
+            overhead(results);
+        }
+        if (parts.contains("route")) {
+            Report.LOAD_AT_START = Report.readLoad();
+            route(results);
+        }
+        if (parts.contains("accuracy")) {
+            Report.LOAD_AT_START = Report.readLoad();
+            accuracy(results);
+        }
+        if (parts.contains("scale")) {
+            Report.LOAD_AT_START = Report.readLoad();
+            scale(results);
+        }
+        if (parts.contains("adaptive")) {
+            Report.LOAD_AT_START = Report.readLoad();
+            adaptive(results, docs);
+        }
+        Report.write(docs, results);
+        System.out.printf("%nall done in %.0f s; wrote %s%n", (System.nanoTime() - t0) / 1e9,
+                docs.resolve("benchmarks.adoc").toAbsolutePath().normalize());
+        System.exit(0); // JMH and Camel leave non-daemon threads behind
+    }
+
+    // ---------------------------------------------------------------- overhead (JMH)
+
+    static ChainedOptionsBuilder jmh(String include, int threads) {
+        return new OptionsBuilder().include(include).threads(threads).forks(2).warmupIterations(2)
+                .warmupTime(TimeValue.seconds(1)).measurementIterations(3).measurementTime(TimeValue.seconds(1))
+                .jvmArgsAppend("-Xms512m", "-Xmx512m").shouldFailOnError(true);
+    }
+
+    static void overhead(Path results) throws Exception {
+        System.out.println("== overhead: refusal check (every call must be granted)");
+        Map<String, Long> refused = OverheadBenchmark.refusals(2_000_000);
+        System.out.println(refused);
+        String cls = OverheadBenchmark.class.getName().replace(".", "\\.");
+        Collection<RunResult> one = new Runner(jmh(cls + "\\..*", 1).build()).run();
+        Collection<RunResult> two = new Runner(jmh(cls
+                + "\\.(oursInMemoryStore|oursRateLimiter|resilience4j|bucket4j|guava)$", 2).build()).run();
+        Map<String, double[]> s1 = scores(one);
+        Map<String, double[]> s2 = scores(two);
+        List<String> names = List.of("oursLimiterState", "oursInMemoryStore", "oursRateLimiter", "resilience4j",
+                "bucket4j", "guava");
+        Map<String, String> labels = Map.of("oursLimiterState", "ours: `LimiterState.tryAcquire` (algorithm only)",
+                "oursInMemoryStore", "ours: `InMemoryLimiterStore.tryAcquire`", "oursRateLimiter",
+                "ours: `RateLimiter.acquire` (what the producer calls)", "resilience4j",
+                "Resilience4j 2.3.0 `AtomicRateLimiter.acquirePermission`", "bucket4j",
+                "Bucket4j 8.14.0 local bucket `tryConsume(1)`", "guava", "Guava 33.4.8 `RateLimiter.tryAcquire`");
+        double best1 = Math.min(s1.get("resilience4j")[0], Math.min(s1.get("bucket4j")[0], s1.get("guava")[0]));
+        double best2 = Math.min(s2.get("resilience4j")[0], Math.min(s2.get("bucket4j")[0], s2.get("guava")[0]));
+        StringBuilder t = new StringBuilder();
+        t.append("""
+                == Overhead: one permit when not throttled (JMH)
+
+                `OverheadBenchmark`: JMH 1.37, average time per call, 2 forks x (2 warm-up + 3 measured iterations of
+                1 s), heap 512 MiB. Figures are the median of the 6 measured iterations and, in brackets, the lowest
+                and highest iteration (the machine is shared; the median resists bursts of other work, the range
+                shows them; a huge maximum means some calls in that iteration took very long). One limiter shared by the benchmark's threads (2 threads = contention on one
+                limiter; the figure is the time per call seen by each thread). "vs fastest" divides by the fastest
+                alternative at the same thread count (below 1 = faster).
+
+                Ours run at `maxRate` 1,000,000/s read through a clock that runs 1024x faster (same cost as
+                `System.nanoTime()`), so no call is ever told to wait; the alternatives get 10^9 permits per second.
+                Refusals in 2,000,000 single-threaded calls before the run (all must be 0): %s.
+
+                [cols="3,2,1,2,1",options="header"]
+                |===
+                | limiter | 1 thread (ns/op) | vs fastest | 2 threads (ns/op) | vs fastest
+                """.formatted(refused));
+        for (String n : names) {
+            double[] a = s1.get(n);
+            double[] b = s2.get(n);
+            t.append(f("| %s | %s | %.2f | %s | %s%n", labels.get(n), range(a), a[0] / best1,
+                    b == null ? "- (not thread-safe)" : range(b),
+                    b == null ? "-" : f("%.2f", b[0] / best2)));
+        }
+        t.append("|===\n");
+        double r1 = s1.get("oursRateLimiter")[0] / best1;
+        double r2 = s2.get("oursRateLimiter")[0] / best2;
+        double st1 = s1.get("oursInMemoryStore")[0] / best1;
+        double st2 = s2.get("oursInMemoryStore")[0] / best2;
+        List<String> goals = List.of(
+                f("| Overhead, 1 thread: `RateLimiter.acquire` no slower than the fastest alternative | %.1f ns vs %.1f ns (x%.2f); store alone x%.2f | %s",
+                        s1.get("oursRateLimiter")[0], best1, r1, st1, yesNo(r1 <= 1.0)),
+                f("| Overhead, 2 threads: `RateLimiter.acquire` no slower than the fastest alternative | %.1f ns vs %.1f ns (x%.2f); store alone x%.2f | %s",
+                        s2.get("oursRateLimiter")[0], best2, r2, st2, yesNo(r2 <= 1.0)));
+        Report.section(results, "10-overhead", t.toString(), goals);
+    }
+
+    /** {@code median [min - max]} with one decimal. */
+    static String range(double[] v) {
+        return f("%.1f [%.1f - %s]", v[0], v[1], v[2] >= 1e5 ? f("%.3g", v[2]) : f("%.1f", v[2]));
+    }
+
+    /** {@code median [min - max]} without decimals. */
+    static String range0(double[] v) {
+        return f("%,.0f [%,.0f - %,.0f]", v[0], v[1], v[2]);
+    }
+
+    private static Map<String, double[]> scores(Collection<RunResult> runs) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (RunResult r : runs) {
+            String b = r.getParams().getBenchmark();
+            // the median of the measured iterations (robust to bursts of other work), and their min and max
+            var st = r.getPrimaryResult().getStatistics();
+            m.put(b.substring(b.lastIndexOf('.') + 1), new double[] {st.getPercentile(50), st.getMin(), st.getMax()});
+        }
+        return m;
+    }
+
+    // ---------------------------------------------------------------- route overhead (JMH)
+
+    static void route(Path results) throws Exception {
+        String cls = RouteOverheadBenchmark.class.getName().replace(".", "\\.");
+        Map<String, double[]> s1 = scores(new Runner(jmh(cls + "\\..*", 1).build()).run());
+        Map<String, double[]> s2 = scores(new Runner(jmh(cls + "\\..*", 2).build()).run());
+        double[] waited = routeWaits();
+        double q1 = s1.get("ratelimit")[0] / s1.get("plain")[0];
+        double q2 = s2.get("ratelimit")[0] / s2.get("plain")[0];
+        double n1 = s1.get("ratelimitNeverWaits")[0] / s1.get("plain")[0];
+        double n2 = s2.get("ratelimitNeverWaits")[0] / s2.get("plain")[0];
+        String t = """
+                == Route overhead (JMH)
+
+                `RouteOverheadBenchmark`: messages per second through `from("direct:...")` with
+                `ProducerTemplate.sendBody`, to `%s` versus to `noop:sink` (an endpoint whose producer does nothing).
+                Same JMH settings and statistics as above (median [lowest - highest iteration]); throughput is the
+                sum over the threads.
+
+                `maxRate=1000000` is the highest rate the component accepts, and a route to a no-op endpoint is fast
+                enough to reach it: with the component's real clock a message that comes less than 1 µs after the
+                previous grant must wait, and a waiting message goes through the queue, the scheduler thread and the
+                worker pool (tens of µs). In a separate 2 s single-threaded run %.2f %% of %,d messages waited, on
+                average %,.0f µs. "never waits" is the same route and limiter with the component's clock running
+                1024x faster, so the store never answers "wait": the component's fixed cost per message (with 2
+                threads it still includes callers queued behind another thread's drain, see the overhead section
+                and the findings).
+
+                [cols="1,2,2,1,2,1",options="header"]
+                |===
+                | threads | plain (msg/s) | ratelimit (msg/s) | ratio | ratelimit, never waits (msg/s) | ratio
+                | 1 | %s | %s | %.2f | %s | %.2f
+                | 2 | %s | %s | %.2f | %s | %.2f
+                |===
+                """.formatted(RouteOverheadBenchmark.LIMITED_URI, waited[1], (long) waited[0], waited[2],
+                range0(s1.get("plain")), range0(s1.get("ratelimit")), q1, range0(s1.get("ratelimitNeverWaits")), n1,
+                range0(s2.get("plain")), range0(s2.get("ratelimit")), q2, range0(s2.get("ratelimitNeverWaits")), n2);
+        List<String> goals = List.of(
+                f("| Route overhead: >= 0.9 of plain throughput (1 thread) | %.2f (%,.0f vs %,.0f msg/s); never waiting: %.2f | %s",
+                        q1, s1.get("ratelimit")[0], s1.get("plain")[0], n1, yesNo(q1 >= 0.9)),
+                f("| Route overhead: >= 0.9 of plain throughput (2 threads) | %.2f (%,.0f vs %,.0f msg/s); never waiting: %.2f | %s",
+                        q2, s2.get("ratelimit")[0], s2.get("plain")[0], n2, yesNo(q2 >= 0.9)));
+        Report.section(results, "20-route", t, goals);
+    }
+
+    /**
+     * Sends through the limited route (real clock) for 2 s from one thread; returns {messages, %% that waited,
+     * mean wait in µs of those that waited}.
+     */
+    private static double[] routeWaits() throws Exception {
+        AtomicLong waitedCount = new AtomicLong();
+        AtomicLong waitedNanos = new AtomicLong();
+        CamelContext camel = RouteOverheadBenchmark.startContext(new RateLimiterListener() {
+            @Override
+            public void onGranted(String limiter, Permit permit) {
+                if (permit.waitedNanos() > 0) {
+                    waitedCount.incrementAndGet();
+                    waitedNanos.addAndGet(permit.waitedNanos());
+                }
+            }
+        });
+        try {
+            ProducerTemplate template = camel.createProducerTemplate();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            long n = 0;
+            while (System.nanoTime() < end) {
+                template.sendBody("direct:limited", "x");
+                n++;
+            }
+            long w = waitedCount.get();
+            return new double[] {n, 100.0 * w / Math.max(1, n), w == 0 ? 0 : waitedNanos.get() / 1e3 / w};
+        } finally {
+            camel.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- accuracy
+
+    static void accuracy(Path results) throws Exception {
+        List<AccuracyScenario.Row> rows = new ArrayList<>();
+        System.out.println("== accuracy: maxRate only");
+        rows.addAll(AccuracyScenario.run(false, java.time.Duration.ofSeconds(12)));
+        System.out.println("== accuracy: maxRate + quota");
+        rows.addAll(AccuracyScenario.run(true, java.time.Duration.ofSeconds(12)));
+        StringBuilder t = new StringBuilder("""
+                == Accuracy
+
+                `AccuracyScenario`: for each rate a route `direct -> ratelimit:noop` is kept saturated (a backlog of
+                about half a second of exchanges, 4 to 2000) for 1 s of warm-up and 12 s of measurement; the no-op
+                endpoint records when each call started. All five rates run at once in one CamelContext (one
+                scheduler thread, one worker pool). Achieved = (n - 1) / (last start - first start) over the measured
+                12 s; "max in 1 s" = the most in any half-open 1 s window over the whole run, warm-up included, of
+                the calls' start times (when the delegate ran: what a provider sees) and of the limiter's own grant
+                times (`Permit.grantedAt`, from a listener). First run: `maxRate=r` only (GCRA pacing); second:
+                `maxRate=r&quota=r&quotaWindow=1s` (the strict sliding-window quota on top). "slips" counts grants
+                that came more than 1.5 intervals after the previous one while exchanges were waiting: the wake-up
+                came late by more than the GCRA grid tolerates (one interval), and that time is lost for good.
+
+                [cols="2,1,1,2,1,1,1,1,1",options="header"]
+                |===
+                | options | configured (/s) | starts | achieved (/s) | achieved / configured | max in 1 s (starts) | max in 1 s (grants) | slips | failed
+                """);
+        boolean rateOk = true;
+        boolean windowPacing = true;
+        boolean windowQuota = true;
+        boolean quotaGrants = true;
+        StringBuilder bad = new StringBuilder();
+        StringBuilder badQuota = new StringBuilder();
+        for (AccuracyScenario.Row r : rows) {
+            t.append(f("| %s | %,.0f | %,d | %,.2f | %.4f | %d | %d | %,d | %d%n", r.mode(), r.rate(), r.starts(),
+                    r.achieved(), r.ratio(), r.maxIn1s(), r.maxGrantsIn1s(), r.slips(), r.failed()));
+            rateOk &= r.ratio() >= 0.98;
+            boolean within = r.maxIn1s() <= r.rate();
+            if (r.mode().contains("quota")) {
+                windowQuota &= within;
+                quotaGrants &= r.maxGrantsIn1s() <= r.rate();
+                if (!within) {
+                    badQuota.append(f("%s%d at %,.0f/s", badQuota.length() == 0 ? "" : ", ", r.maxIn1s(), r.rate()));
+                }
+            } else {
+                windowPacing &= within;
+                if (!within) {
+                    bad.append(f("%s%d at %,.0f/s", bad.length() == 0 ? "" : ", ", r.maxIn1s(), r.rate()));
+                }
+            }
+        }
+        t.append("|===\n");
+        double minRatio = rows.stream().mapToDouble(AccuracyScenario.Row::ratio).min().orElse(0);
+        List<String> goals = List.of(
+                f("| Accuracy: achieved >= 0.98 of configured at 1, 10, 100, 1,000, 5,000/s | lowest ratio %.4f | %s",
+                        minRatio, yesNo(rateOk)),
+                f("| Accuracy: never more starts than the limit in any 1 s window, `maxRate` only | %s | %s",
+                        windowPacing ? "never above" : "most starts in 1 s: " + bad, yesNo(windowPacing)),
+                f("| Accuracy: never more starts than the limit in any 1 s window, with `quota` | call starts: %s; limiter grants: %s | %s",
+                        windowQuota ? "never above" : "most in 1 s: " + badQuota, quotaGrants ? "never above" : "above",
+                        yesNo(windowQuota)));
+        Report.section(results, "30-accuracy", t.toString(), goals);
+    }
+
+    // ---------------------------------------------------------------- scale
+
+    static void scale(Path results) throws Exception {
+        System.out.println("== scale");
+        ScaleScenario.Result r = ScaleScenario.run();
+        long own = r.heapPerWaitingExchange() - r.heapPerBareExchange();
+        String t = """
+                == Scale: 10,000 waiting exchanges
+
+                `ScaleScenario`: one limiter (`maxRate=1&maxWait=4h&maxPending=10000`). Two warm-up calls (one goes
+                at once, one waits a second and runs on the component's worker pool), then 10,000 exchanges are sent
+                asynchronously and wait. Threads are counted after the warm-up and while the 10,000 wait. Heap is measured after
+                `System.gc()`; a waiting exchange's heap includes the Camel exchange itself, so the same number of
+                bare `DefaultExchange`s (body set, never routed) is measured for comparison.
+
+                [cols="3,2",options="header"]
+                |===
+                | measure | value
+                | exchanges waiting in the limiter | %,d
+                | live JVM threads before / while they wait | %d / %d
+                | heap per waiting exchange (all of it) | %,d bytes
+                | heap per bare exchange | %,d bytes
+                | difference: routing state + limiter queue entry | %,d bytes
+                | time to send the 10,000 | %.0f ms
+                | answered after the CamelContext stopped (permit or STOPPED) | %,d of %,d (%,d STOPPED)
+                |===
+                """.formatted(r.waiting(), r.threadsBefore(), r.threadsWaiting(), r.heapPerWaitingExchange(),
+                r.heapPerBareExchange(), own, r.submitMillis(), r.answeredAfterStop(), ScaleScenario.WAITING,
+                r.stoppedRejections());
+        List<String> goals = List.of(
+                f("| Scale: 10,000 waiting exchanges hold no extra threads | %,d waiting, threads %d -> %d, %,d bytes heap each | %s",
+                        r.waiting(), r.threadsBefore(), r.threadsWaiting(), r.heapPerWaitingExchange(),
+                        yesNo(r.threadsWaiting() <= r.threadsBefore() && r.waiting() >= ScaleScenario.WAITING - 10)),
+                f("| Scale: every waiting exchange answered when the context stops | %,d of %,d | %s",
+                        r.answeredAfterStop(), ScaleScenario.WAITING, yesNo(r.answeredAfterStop() == ScaleScenario.WAITING)));
+        Report.section(results, "40-scale", t, goals);
+    }
+
+    // ---------------------------------------------------------------- adaptive
+
+    /** Repetitions of the adaptive scenario, run at the same time (each client against its own provider). */
+    static final int REPS = 2;
+    /** Clients at once: more would make the 2-core machine, not the limiters, the bottleneck. */
+    static final int BATCH = 6;
+
+    /** The three clients, with and without Retry-After: one batch per repetition. */
+    static List<AdaptiveScenario.Spec> mainSpecs(int rep) {
+        List<AdaptiveScenario.Spec> specs = new ArrayList<>();
+        for (RetryAfterMode mode : List.of(RetryAfterMode.SECONDS, RetryAfterMode.NONE)) {
+            String m = mode.name().toLowerCase(java.util.Locale.ROOT);
+            specs.add(new AdaptiveScenario.Spec("ours-" + m, "ratelimit (defaults, maxRate=100)", mode,
+                    () -> new OursClient(""), rep));
+            specs.add(new AdaptiveScenario.Spec("throttle-" + m, "Throttle EIP 50/s + exponential redelivery", mode,
+                    () -> new ThrottleEipClient(50), rep));
+            specs.add(new AdaptiveScenario.Spec("aws-" + m, "AWS SDK AdaptiveRetryStrategy", mode,
+                    () -> new AwsAdaptiveClient(AdaptiveScenario.CONCURRENCY), rep));
+        }
+        return specs;
+    }
+
+    /** The tuning candidates: one batch, one run each. */
+    static List<AdaptiveScenario.Spec> tuningSpecs() {
+        List<AdaptiveScenario.Spec> specs = new ArrayList<>();
+        for (Tuning.Candidate c : Tuning.CANDIDATES) {
+            for (RetryAfterMode mode : c.modes()) {
+                String m = mode.name().toLowerCase(java.util.Locale.ROOT);
+                specs.add(new AdaptiveScenario.Spec(c.id() + "-" + m, "ratelimit " + c.options().substring(1), mode,
+                        () -> new OursClient(c.options()), 1));
+            }
+        }
+        return specs;
+    }
+
+    static void adaptive(Path results, Path docs) throws Exception {
+        // batches of at most 6 clients at once: more would make the 2-core machine, not the limiters, the bottleneck
+        // for exploring: -Dbench.adaptive.only=<regex of ids> runs a subset (the report then lacks the others)
+        String only = System.getProperty("bench.adaptive.only", ".*");
+        List<List<AdaptiveScenario.Spec>> batches = new ArrayList<>();
+        for (int rep = 1; rep <= REPS; rep++) {
+            batches.add(mainSpecs(rep));
+        }
+        List<AdaptiveScenario.Spec> tuning = tuningSpecs();
+        for (int i = 0; i < tuning.size(); i += BATCH) {
+            batches.add(tuning.subList(i, Math.min(tuning.size(), i + BATCH)));
+        }
+        List<AdaptiveScenario.Trace> all = new ArrayList<>();
+        for (List<AdaptiveScenario.Spec> batch : batches) {
+            List<AdaptiveScenario.Spec> specs = batch.stream().filter(x -> x.id().matches(only)).toList();
+            if (specs.isEmpty()) {
+                continue;
+            }
+            System.out.println("== adaptive: " + specs.size() + " clients at once, " + AdaptiveScenario.RUN.toSeconds()
+                    + " s + up to " + AdaptiveScenario.DRAIN.toSeconds() + " s drain");
+            all.addAll(AdaptiveScenario.run(specs));
+        }
+        // id -> its repetitions, in spec order
+        Map<String, List<AdaptiveScenario.Trace>> byId = new LinkedHashMap<>();
+        for (AdaptiveScenario.Trace tr : all) {
+            byId.computeIfAbsent(tr.spec().id(), k -> new ArrayList<>()).add(tr);
+        }
+        Files.createDirectories(docs);
+        for (List<AdaptiveScenario.Trace> reps : byId.values()) {
+            AdaptiveScenario.Trace tr = reps.get(0);
+            Charts.adaptive(tr, docs.resolve("adaptive-" + tr.spec().id() + ".png"));
+        }
+        StringBuilder t = new StringBuilder("""
+                == Adaptive goodput against a provider with a hidden, changing capacity
+
+                `AdaptiveScenario`: every client calls its own `ProviderSimulator` (token bucket, burst = 1 s of the
+                first capacity) whose capacity follows 50/s for 15 s, 20/s for 15 s, then 80/s for 30 s, and answers
+                429 with `Retry-After` in seconds (rounded up, at least 1), or (second table) with no `Retry-After`
+                at all. Each client first makes %d warm-up calls (within the burst: no 429), then the schedule starts
+                and the client keeps %d exchanges in flight for 60 s (always more work than the provider allows),
+                then gets up to 60 s to finish them. Every client ran %d times (each cell shows the runs as
+                `a / b`), in batches of 6 clients at once, each against its own provider: one batch per repetition
+                of the three clients with and without Retry-After, then the tuning candidates (one run each).
+                More clients at once made the shared 2-core machine, not the limiters, the bottleneck. Counts come
+                from the providers' records, per second.
+
+                * *ratelimit*: `to("ratelimit:<provider>/items?maxRate=100&minRate=1")`, the demo's error handler
+                  (10 redeliveries, no delay of its own: the limiter holds retries back). `maxRate` is the ceiling
+                  the user allows (above every capacity of the run); everything else is the default.
+                * *Throttle EIP*: `throttle(50).totalRequestsMode().timePeriodMillis(1000).asyncDelayed()` (the
+                  provider's first capacity) before camel-http; redelivery 10 times, 0.5 s doubling up to 30 s, with
+                  collision avoidance. Redeliveries retry the failed `to(http)` only, so they bypass the throttle.
+                * *AWS SDK*: `DefaultRetryStrategy.adaptiveStrategyBuilder()` (software.amazon.awssdk:retries
+                  2.57.8, defaults but 11 attempts, 429 = throttling, Retry-After as suggested delay) driving the same
+                  camel-http call; its permitted rate is its token bucket's fill rate (internal, read by reflection;
+                  not drawn before its first throttle, when it does not limit).
+                * camel-http's own HttpClient retry is off for all three.
+
+                Definitions: goodput/capacity *steady* = 2xx in [10,15) + [25,30) + [50,60) s over the capacity there
+                (1150); *overall* = 2xx in [0,60) s over 3450 (the full bucket at t = 0 adds 50); *429s/100* = 429s
+                per 100 successes in [0,60) s; *drop* = seconds after the drop at 15 s from which on every 3 s
+                window up to 30 s has goodput >= 0.9 x 20/s and 429s <= 2 %% of successes; *rise* = seconds after
+                the rise at 30 s until a 3 s window has goodput >= 0.9 x 80/s ("never" = not within the phase);
+                *lost* = failed after the client's retries + unfinished 60 s after the run. Charts show the first run.
+                """.formatted(AdaptiveScenario.WARMUP_CALLS, AdaptiveScenario.CONCURRENCY, REPS));
+        for (RetryAfterMode mode : List.of(RetryAfterMode.SECONDS, RetryAfterMode.NONE)) {
+            t.append(f("%n=== %s%n%n", mode == RetryAfterMode.SECONDS ? "429 with Retry-After (seconds)"
+                    : "429 without Retry-After"));
+            t.append(HEADER);
+            for (List<AdaptiveScenario.Trace> reps : byId.values()) {
+                if (reps.get(0).spec().mode() == mode && !reps.get(0).spec().id().startsWith("tune")) {
+                    t.append(row(reps, false));
+                }
+            }
+            t.append("|===\n\n");
+            for (List<AdaptiveScenario.Trace> reps : byId.values()) {
+                AdaptiveScenario.Spec sp = reps.get(0).spec();
+                if (sp.mode() == mode && !sp.id().startsWith("tune")) {
+                    t.append(f(".%s%nimage::adaptive-%s.png[%s,1000]%n%n", sp.label(), sp.id(), sp.label()));
+                }
+            }
+        }
+        t.append(Tuning.section(byId));
+        List<String> goals = new ArrayList<>();
+        for (RetryAfterMode mode : List.of(RetryAfterMode.SECONDS, RetryAfterMode.NONE)) {
+            String m = mode.name().toLowerCase(java.util.Locale.ROOT);
+            if (!byId.containsKey("ours-" + m) || !byId.containsKey("throttle-" + m) || !byId.containsKey("aws-" + m)) {
+                continue;
+            }
+            List<AdaptiveScenario.Trace> ours = byId.get("ours-" + m);
+            List<AdaptiveScenario.Trace> thr = byId.get("throttle-" + m);
+            List<AdaptiveScenario.Trace> aws = byId.get("aws-" + m);
+            String w = mode == RetryAfterMode.SECONDS ? "with Retry-After" : "no Retry-After";
+            double steady = worst(ours, AdaptiveScenario.Trace::steadyGoodput, false);
+            double per100 = worst(ours, AdaptiveScenario.Trace::throttledPer100, true);
+            double drop = worst(ours, x -> Double.isNaN(x.dropConvergence()) ? Double.POSITIVE_INFINITY : x.dropConvergence(), true);
+            double rise = worst(ours, x -> Double.isNaN(x.riseConvergence()) ? Double.POSITIVE_INFINITY : x.riseConvergence(), true);
+            long lost = ours.stream().mapToLong(AdaptiveScenario.Trace::lost).sum();
+            goals.add(f("| Adaptive (%s): goodput >= 0.95 of capacity once converged | steady %s (overall %s) | %s", w,
+                    cells(ours, AdaptiveScenario.Trace::steadyGoodput, "%.3f"),
+                    cells(ours, AdaptiveScenario.Trace::overallGoodput, "%.3f"), yesNo(steady >= 0.95)));
+            goals.add(f("| Adaptive (%s): <= 2 429s per 100 successes | %s | %s", w,
+                    cells(ours, AdaptiveScenario.Trace::throttledPer100, "%.2f"), yesNo(per100 <= 2)));
+            goals.add(f("| Adaptive (%s): re-converge within 5 s after a drop | %s s | %s", w,
+                    secsCells(ours, AdaptiveScenario.Trace::dropConvergence), yesNo(drop <= 5)));
+            goals.add(f("| Adaptive (%s): >= 0.9 of a raised capacity within 30 s | %s s | %s", w,
+                    secsCells(ours, AdaptiveScenario.Trace::riseConvergence), yesNo(rise <= 30)));
+            goals.add(f("| Adaptive (%s): no exchange lost | %d | %s", w, lost, yesNo(lost == 0)));
+            double og = mean(ours, AdaptiveScenario.Trace::overallGoodput);
+            double o4 = mean(ours, AdaptiveScenario.Trace::throttledPer100);
+            double tg = mean(thr, AdaptiveScenario.Trace::overallGoodput);
+            double t4 = mean(thr, AdaptiveScenario.Trace::throttledPer100);
+            double ag = mean(aws, AdaptiveScenario.Trace::overallGoodput);
+            double a4 = mean(aws, AdaptiveScenario.Trace::throttledPer100);
+            goals.add(f("| Adaptive (%s): ahead of Throttle EIP and AWS SDK on goodput and 429s (means of the runs) |"
+                    + " overall goodput %.3f vs %.3f / %.3f; 429s/100 %.2f vs %.2f / %.2f | %s", w, og, tg, ag, o4, t4,
+                    a4, yesNo(og > tg && og > ag && o4 < t4 && o4 < a4)));
+        }
+        if (".*".equals(only)) {
+            Report.section(results, "50-adaptive", t.toString(), goals);
+        }
+        for (List<AdaptiveScenario.Trace> reps : byId.values()) {
+            System.out.print(row(reps, true));
+        }
+    }
+
+    static final String HEADER = """
+            [cols="4,2,2,2,1,1,2,2",options="header"]
+            |===
+            | client | goodput / capacity, steady | overall | 429s / 100 successes | drop (s) | rise (s) | lost (failed + unfinished) | requests
+            """;
+
+    static String row(List<AdaptiveScenario.Trace> reps, boolean withMode) {
+        AdaptiveScenario.Spec sp = reps.get(0).spec();
+        StringBuilder lost = new StringBuilder();
+        for (AdaptiveScenario.Trace tr : reps) {
+            lost.append(lost.length() == 0 ? "" : " / ").append(f("%d (%d + %d)", tr.lost(), tr.failed(), tr.unfinished()));
+        }
+        return f("| %s%s | %s | %s | %s | %s | %s | %s | %s%n", sp.label(),
+                withMode ? " [" + sp.mode().name().toLowerCase(java.util.Locale.ROOT) + "]" : "",
+                cells(reps, AdaptiveScenario.Trace::steadyGoodput, "%.3f"),
+                cells(reps, AdaptiveScenario.Trace::overallGoodput, "%.3f"),
+                cells(reps, AdaptiveScenario.Trace::throttledPer100, "%.2f"),
+                secsCells(reps, AdaptiveScenario.Trace::dropConvergence),
+                secsCells(reps, AdaptiveScenario.Trace::riseConvergence), lost,
+                cells(reps, tr -> tr.requests(), "%,.0f"));
+    }
+
+    static String cells(List<AdaptiveScenario.Trace> reps, java.util.function.ToDoubleFunction<AdaptiveScenario.Trace> v,
+            String fmt) {
+        StringBuilder b = new StringBuilder();
+        for (AdaptiveScenario.Trace tr : reps) {
+            b.append(b.length() == 0 ? "" : " / ").append(f(fmt, v.applyAsDouble(tr)));
+        }
+        return b.toString();
+    }
+
+    static String secsCells(List<AdaptiveScenario.Trace> reps, java.util.function.ToDoubleFunction<AdaptiveScenario.Trace> v) {
+        StringBuilder b = new StringBuilder();
+        for (AdaptiveScenario.Trace tr : reps) {
+            b.append(b.length() == 0 ? "" : " / ").append(secs(v.applyAsDouble(tr)));
+        }
+        return b.toString();
+    }
+
+    static double worst(List<AdaptiveScenario.Trace> reps, java.util.function.ToDoubleFunction<AdaptiveScenario.Trace> v,
+            boolean higherIsWorse) {
+        return reps.stream().mapToDouble(v).reduce(higherIsWorse ? Math::max : Math::min).orElse(Double.NaN);
+    }
+
+    static double mean(List<AdaptiveScenario.Trace> reps, java.util.function.ToDoubleFunction<AdaptiveScenario.Trace> v) {
+        return reps.stream().mapToDouble(v).average().orElse(Double.NaN);
+    }
+
+    static String secs(double s) {
+        return Double.isNaN(s) ? "never" : f("%.0f", s);
+    }
+}
