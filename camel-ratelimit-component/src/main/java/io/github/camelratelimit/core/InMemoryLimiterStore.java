@@ -53,6 +53,11 @@ public final class InMemoryLimiterStore implements LimiterStore {
     }
 
     @Override
+    public boolean completesSynchronously() {
+        return true;
+    }
+
+    @Override
     public String kind() {
         return "memory";
     }

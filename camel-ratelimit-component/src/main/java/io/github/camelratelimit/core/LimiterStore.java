@@ -28,6 +28,14 @@ public interface LimiterStore extends AutoCloseable {
     /** Forgets cuts and pauses of the limiter (an operator's reset). */
     CompletionStage<Void> reset(String limiter, LimiterConfig config);
 
+    /**
+     * {@code true} when every returned stage is already complete (the in-memory store): the enforcer may then ask
+     * the store from several callers at once instead of queueing behind the one that is asking.
+     */
+    default boolean completesSynchronously() {
+        return false;
+    }
+
     /** A short name for logs and metrics, e.g. {@code memory} or {@code redis}. */
     String kind();
 

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * Enforces one limiter for the callers of one JVM: a FIFO queue of waiting callers in front of a
  * {@link LimiterStore}, and one scheduled wake-up (never a thread per waiter, never a sleep).
  *
- * <p>{@link #acquire(Waiter)} asks the store for a permit when nobody is queued. Granted: the permit is
+ * <p>{@link #acquire(Waiter)} asks the store for a permit when nobody is queued (with a synchronous store, even
+ * while another caller is asking it: the store is atomic). Granted: the permit is
  * returned and the caller goes on in its own thread. Otherwise the caller is queued and the limiter schedules
  * one wake-up at the time the store named; on wake-up it asks again for the queue's head, hands each granted
  * permit to the {@code workers} executor and schedules the next wake-up. A pause (Retry-After) or a rate cut
@@ -83,14 +84,17 @@ public final class RateLimiter implements AutoCloseable {
         long now = clock.nanoTime();
         Entry e = new Entry(waiter, now);
         RateLimitExceededException reject = null;
+        boolean alongside = false;
         synchronized (this) {
             if (closed) {
                 reject = RateLimitExceededException.stopped(name, 0, config.maxWait());
-            } else if (draining || !queue.isEmpty()) {
+            } else if (!queue.isEmpty() || (draining && !store.completesSynchronously())) {
                 reject = admit(e, now);
                 if (reject == null) {
                     return null;
                 }
+            } else if (draining) {
+                alongside = true; // nobody waits; another caller is asking a synchronous store: ask it too
             } else {
                 draining = true;
             }
@@ -98,6 +102,9 @@ public final class RateLimiter implements AutoCloseable {
         if (reject != null) {
             reject(e, reject);
             return null;
+        }
+        if (alongside) {
+            return acquireAlongside(e, now);
         }
         // we own the drain and the queue is empty: ask the store for this caller
         CompletableFuture<Acquisition> f;
@@ -137,6 +144,49 @@ public final class RateLimiter implements AutoCloseable {
                 drain();
             }
         });
+        return null;
+    }
+
+    /**
+     * Asks a synchronous store while another caller owns the drain and nobody waits: granted, the caller goes on
+     * at once (no queue, no thread hop); told to wait, it queues behind whoever queued meanwhile, and becomes the
+     * drain owner if the drain was given up in between.
+     */
+    private Permit acquireAlongside(Entry e, long now) {
+        Acquisition a;
+        try {
+            a = store.tryAcquire(name, config).toCompletableFuture().join();
+        } catch (RuntimeException ex) {
+            reject(e, RateLimitExceededException.storeFailed(name, store.kind(), ex.getCause() != null ? ex.getCause() : ex));
+            return null;
+        }
+        if (a.granted()) {
+            granted.incrementAndGet();
+            Permit p = new Permit(name, a.grantedAt(), 0L);
+            listener.onGranted(name, p);
+            return p;
+        }
+        RateLimitExceededException reject = null;
+        synchronized (this) {
+            if (closed) {
+                reject = RateLimitExceededException.stopped(name, 0, config.maxWait());
+            } else if (a.waitNanos() > maxWaitNanos) {
+                reject = RateLimitExceededException.maxWait(name, a.waitNanos(), config.maxWait(), a.reason());
+            } else {
+                reject = admit(e, now);
+                if (reject == null && !draining) {
+                    draining = true;
+                    headAt = now + a.waitNanos();
+                    interval = a.intervalNanos();
+                    wakeup = scheduler.schedule(this::onWakeup, a.waitNanos());
+                }
+            }
+        }
+        if (reject != null) {
+            reject(e, reject);
+        } else {
+            listener.onQueued(name, a);
+        }
         return null;
     }
 

@@ -158,6 +158,41 @@ class RateLimiterTest {
     // ---- grants and FIFO pacing ----
 
     @Test
+    void withASynchronousStoreACallerArrivingWhileAnotherAsksIsGrantedAtOnce() {
+        // the second caller arrives while the first is asking (from inside the store call): nobody waits, the store
+        // is synchronous, so it asks too and is granted in its own thread; the first is then told to wait
+        InMemoryLimiterStore memory = new InMemoryLimiterStore(clock);
+        Caller second = new Caller(1);
+        RateLimiter[] self = new RateLimiter[1];
+        LimiterStore store = new ForwardingStore(memory) {
+            boolean first = true;
+
+            @Override
+            public java.util.concurrent.CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config) {
+                if (first) {
+                    first = false;
+                    assertNotNull(second.acquire(self[0]), "granted alongside, not queued");
+                }
+                return super.tryAcquire(limiter, config);
+            }
+
+            @Override
+            public boolean completesSynchronously() {
+                return true;
+            }
+        };
+        self[0] = limiter(LimiterConfig.builder().maxRate(1000), store);
+        Caller first = new Caller(0);
+        assertNull(first.acquire(self[0]), "the slot went to the second caller: the first waits one interval");
+        assertSame(testThread, second.thread);
+        assertEquals(0L, second.at);
+        assertEquals(1, self[0].pending());
+        scheduler.advance(1_000_000L);
+        assertEquals(1_000_000L, first.at);
+        assertEquals(2, self[0].granted());
+    }
+
+    @Test
     void plainSuccessesAreNotSentToTheStore() {
         java.util.concurrent.atomic.AtomicInteger records = new java.util.concurrent.atomic.AtomicInteger();
         InMemoryLimiterStore memory = new InMemoryLimiterStore(clock);
