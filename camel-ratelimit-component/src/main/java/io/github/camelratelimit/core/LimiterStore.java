@@ -36,6 +36,14 @@ public interface LimiterStore extends AutoCloseable {
         return false;
     }
 
+    /**
+     * {@code true} while a shared store cannot reach its back end and answers from a local fallback (limits are
+     * then not shared). Reported by the health check and the {@code camel.ratelimit.store.degraded} gauge.
+     */
+    default boolean isDegraded() {
+        return false;
+    }
+
     /** A short name for logs and metrics, e.g. {@code memory} or {@code redis}. */
     String kind();
 

@@ -102,6 +102,8 @@ final class MicrometerMetrics implements Metrics {
                     .description("Time until the limiter's pause (Retry-After, quota at zero) ends; 0 when not paused")
                     .register(registry));
             gauge("pending", "Exchanges waiting for a permit in this JVM", w, LimiterWatch::pending);
+            gauge("store.degraded", "1 while the limiter's shared store (Redis) answers from its local fallback, else 0",
+                    w, x -> x.limiter().store().isDegraded() ? 1.0 : 0.0);
             keep(FunctionCounter.builder(PREFIX + "rate.cuts", w, x -> x.cutsObserved()).tags(tags)
                     .description("Rate cuts (one per congestion event)").register(registry));
             granted = keep(Counter.builder(PREFIX + "permits.granted").tags(tags).description("Permits granted")

@@ -77,6 +77,11 @@ public final class RateLimitHealthCheck implements HealthCheck {
                 if (w != null) {
                     d.put(p + "rate", RateLimitEvents.round(w.lastSnapshot().rate()));
                     d.put(p + "pending", w.pending());
+                    d.put(p + "store", w.limiter().store().kind());
+                    if (w.limiter().store().isDegraded()) {
+                        // still pacing, on a local fallback: a readiness DOWN would stop all traffic, so UP + detail
+                        d.put(p + "storeDegraded", true);
+                    }
                 }
                 d.put(p + "pausedMs", h.pausedMs());
                 d.put(p + "atFloorMs", h.atFloorMs());

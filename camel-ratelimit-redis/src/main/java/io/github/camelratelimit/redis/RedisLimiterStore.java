@@ -209,6 +209,7 @@ public final class RedisLimiterStore implements LimiterStore {
     }
 
     /** {@code true} while Redis fails and calls are answered by the fallback (or fail, with {@code fail}). */
+    @Override
     public boolean isDegraded() {
         return degraded.get();
     }
