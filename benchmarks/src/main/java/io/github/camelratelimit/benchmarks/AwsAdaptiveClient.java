@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.github.camelratelimit.core.Clock;
+import io.github.camelratelimit.core.RetryAfterParser;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -99,9 +101,10 @@ final class AwsAdaptiveClient implements AdaptiveClient {
         }
         RefreshRetryTokenRequest.Builder req = RefreshRetryTokenRequest.builder().token(token)
                 .failure(new HttpStatusException(s));
-        long retryAfter = retryAfterSeconds(e.getMessage().getHeader("Retry-After", String.class));
-        if (retryAfter >= 0) {
-            req.suggestedDelay(Duration.ofSeconds(retryAfter));
+        RetryAfterParser.RetryAfter retryAfter = RetryAfterParser.parse(
+                e.getMessage().getHeader("Retry-After", String.class), null, Clock.system(), Duration.ofHours(1));
+        if (retryAfter.hasDelay()) {
+            req.suggestedDelay(retryAfter.delay());
         }
         CompletableFuture<?> f = strategy.refreshRetryTokenAsync(req.build()).whenComplete((r, ex) -> {
             if (ex != null) {
@@ -117,17 +120,6 @@ final class AwsAdaptiveClient implements AdaptiveClient {
             io.execute(call);
         } else {
             timer.schedule(() -> io.execute(call), delay.toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private static long retryAfterSeconds(String v) {
-        if (v == null) {
-            return -1;
-        }
-        try {
-            return Math.max(0, Long.parseLong(v.trim()));
-        } catch (NumberFormatException e) {
-            return -1;
         }
     }
 

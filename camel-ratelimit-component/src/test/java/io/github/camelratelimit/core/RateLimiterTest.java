@@ -135,6 +135,35 @@ class RateLimiterTest {
         }
     }
 
+    /**
+     * Runs {@code duringFirstAsk} inside its first {@code tryAcquire}, before answering: another caller arriving
+     * while one is asking the store.
+     */
+    static final class InterleavingStore extends ForwardingStore {
+        private final boolean synchronous;
+        private boolean asked;
+        Runnable duringFirstAsk = () -> { };
+
+        InterleavingStore(LimiterStore target, boolean synchronous) {
+            super(target);
+            this.synchronous = synchronous;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config) {
+            if (!asked) {
+                asked = true;
+                duringFirstAsk.run();
+            }
+            return super.tryAcquire(limiter, config);
+        }
+
+        @Override
+        public boolean completesSynchronously() {
+            return synchronous;
+        }
+    }
+
     private RateLimiter limiter(LimiterConfig.Builder config) {
         return limiter(config, new InMemoryLimiterStore(clock));
     }
@@ -161,35 +190,18 @@ class RateLimiterTest {
     void withASynchronousStoreACallerArrivingWhileAnotherAsksIsGrantedAtOnce() {
         // the second caller arrives while the first is asking (from inside the store call): nobody waits, the store
         // is synchronous, so it asks too and is granted in its own thread; the first is then told to wait
-        InMemoryLimiterStore memory = new InMemoryLimiterStore(clock);
+        InterleavingStore store = new InterleavingStore(new InMemoryLimiterStore(clock), true);
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1000), store);
         Caller second = new Caller(1);
-        RateLimiter[] self = new RateLimiter[1];
-        LimiterStore store = new ForwardingStore(memory) {
-            boolean first = true;
-
-            @Override
-            public java.util.concurrent.CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config) {
-                if (first) {
-                    first = false;
-                    assertNotNull(second.acquire(self[0]), "granted alongside, not queued");
-                }
-                return super.tryAcquire(limiter, config);
-            }
-
-            @Override
-            public boolean completesSynchronously() {
-                return true;
-            }
-        };
-        self[0] = limiter(LimiterConfig.builder().maxRate(1000), store);
+        store.duringFirstAsk = () -> assertNotNull(second.acquire(limiter), "granted alongside, not queued");
         Caller first = new Caller(0);
-        assertNull(first.acquire(self[0]), "the slot went to the second caller: the first waits one interval");
+        assertNull(first.acquire(limiter), "the slot went to the second caller: the first waits one interval");
         assertSame(testThread, second.thread);
         assertEquals(0L, second.at);
-        assertEquals(1, self[0].pending());
+        assertEquals(1, limiter.pending());
         scheduler.advance(1_000_000L);
         assertEquals(1_000_000L, first.at);
-        assertEquals(2, self[0].granted());
+        assertEquals(2, limiter.granted());
     }
 
     @Test
@@ -216,24 +228,12 @@ class RateLimiterTest {
     void aCallerGrantedInlineNeverServesOthersQueuedMeanwhileInItsOwnThread() {
         // while the first caller asks the store, a second caller arrives (here: from inside the store call) and
         // queues; the first returns with its permit at once, and the second is served by a scheduler task
-        InMemoryLimiterStore memory = new InMemoryLimiterStore(clock);
+        InterleavingStore store = new InterleavingStore(new InMemoryLimiterStore(clock), false);
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1000), store);
         Caller second = new Caller(1);
-        RateLimiter[] self = new RateLimiter[1];
-        LimiterStore store = new ForwardingStore(memory) {
-            boolean first = true;
-
-            @Override
-            public java.util.concurrent.CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config) {
-                if (first) {
-                    first = false;
-                    assertNull(second.acquire(self[0]), "the second caller queues behind the drain");
-                }
-                return super.tryAcquire(limiter, config);
-            }
-        };
-        self[0] = limiter(LimiterConfig.builder().maxRate(1000), store);
+        store.duringFirstAsk = () -> assertNull(second.acquire(limiter), "the second caller queues behind the drain");
         Caller first = new Caller(0);
-        assertNotNull(first.acquire(self[0]));
+        assertNotNull(first.acquire(limiter));
         assertTrue(second.waiting(), "not served in the first caller's thread");
         assertEquals(1, scheduler.size(), "the drain was handed to the scheduler");
         scheduler.advance(1_000_000L); // 1 ms: the second permit is due one interval after the first
