@@ -1,27 +1,39 @@
 package io.github.camelratelimit.core;
 
 /**
- * Computes the permitted rate of an adaptive limiter: a multiplicative cut on each rate-limit signal and a
- * cubic (TCP CUBIC shaped) recovery towards {@code maxRate}.
+ * Computes the permitted rate of an adaptive limiter: a cut on each congestion event and a cubic (TCP CUBIC
+ * shaped) recovery towards {@code maxRate}, with time measured in units of {@link #TIME_UNIT_SECONDS}.
  *
  * <pre>
  * before any cut:   rate(t) = maxRate
- * on a cut at t0:   Wmax = rate(t0)                      (the rate that drew the signal)
- *                   C    = scale;  scale = min(recoveryScale, 2 * scale)     (scale starts at min(500, recoveryScale))
- *                   K    = cbrt(Wmax * (1 - beta) * C)    (seconds until the rate is back at Wmax)
- * after the cut:    rate(t) = clamp(Wmax + (t - t0 - K)^3 / C,  minRate, maxRate)     (t in seconds)
+ * on a cut at t0:   current = rate(t0)
+ *                   with a capacity estimate E (accepted calls/s, see {@link LimiterState}) and gamma*E &lt; current:
+ *                       Wmax = E,        b = gamma = {@value #ESTIMATE_FACTOR}
+ *                   else:
+ *                       Wmax = current,  b = beta = decreaseFactor (default 0.7)
+ *                   C    = scale;  scale = min(recoveryScale, 2 * scale)   (scale starts at min(500, recoveryScale)
+ *                                                                            and also doubles on {@link #signal()})
+ *                   K    = u * cbrt((1 - b) * C)            (seconds until the rate is back at Wmax; u = 0.2 s)
+ * after the cut:    rate(t) = clamp(Wmax * (1 + ((t - t0 - K) / u)^3 / C),  minRate, maxRate)
  * </pre>
  *
- * So {@code rate(t0) = beta * Wmax} (beta = {@code decreaseFactor}, default 0.7), the rate climbs fast at
- * first, flattens near the old peak {@code Wmax} (where the provider pushed back), then probes above it. The
- * first recovery uses C = 500 (60/s back to 60/s in cbrt(60 * 0.3 * 500) = 20.8 s); every further cut doubles
- * C up to {@code recoveryScale} (100000: 121.6 s), so a limiter that keeps meeting its ceiling recovers ever
- * more slowly. Rates are permits per second.
+ * So {@code rate(t0) = b * Wmax}: the rate climbs fast at first, flattens near {@code Wmax} (the provider's
+ * capacity as measured, or the rate that drew the signal), then probes above it ever faster. The curve is
+ * relative to {@code Wmax}, so it behaves the same at 5/s and at 5,000/s. C sets the pace: with C = 500 the
+ * rate is back at Wmax 0.58 s after a cut to 0.9 Wmax and doubles 1.6 s later; with C = 100000 (the default
+ * cap, reached after 8 signals) it takes 3.4 s to get back and it doubles 9.3 s later, so a limiter that keeps
+ * meeting its ceiling holds a long plateau there, and still finds a raised capacity within seconds.
+ * Rates are permits per second.
  *
  * <p>Pure computation: every method takes the time as an argument ({@code nanoTime}-style nanoseconds).
  * Not thread-safe; the owner ({@link LimiterState}) serialises access.
  */
 public final class AdaptiveRateLimit {
+
+    /** The time unit u of the recovery curve, in seconds (tuned with the benchmarks' adaptive model). */
+    public static final double TIME_UNIT_SECONDS = 0.2;
+    /** The share gamma of a measured capacity that a cut keeps (tuned with the benchmarks' adaptive model). */
+    public static final double ESTIMATE_FACTOR = 0.9;
 
     private final LimiterConfig config;
     private boolean cut;
@@ -42,27 +54,45 @@ public final class AdaptiveRateLimit {
         if (!cut) {
             return config.maxRate();
         }
-        double t = (nowNanos - cutAtNanos) / 1e9 - k;
-        double r = wMax + t * t * t / c;
-        return clamp(r);
+        double x = ((nowNanos - cutAtNanos) / 1e9 - k) / TIME_UNIT_SECONDS;
+        return clamp(wMax * (1 + x * x * x / c));
+    }
+
+    /** Applies one cut at {@code nowNanos} without a capacity estimate: see {@link #cut(long, double)}. */
+    public double cut(long nowNanos) {
+        return cut(nowNanos, Double.NaN);
     }
 
     /**
-     * Applies one cut at {@code nowNanos}: the rate drops to {@code decreaseFactor} times its current value
-     * (never under minRate) and recovery restarts with the current scale, which then doubles.
+     * Applies one cut at {@code nowNanos}. With a usable {@code estimate} (accepted calls per second, finite,
+     * {@code > 0}, and {@code ESTIMATE_FACTOR * estimate} below the current rate) the rate drops to that share of
+     * the estimate and recovers towards it; otherwise it drops to {@code decreaseFactor} times its current value.
+     * Never under minRate. Recovery restarts with the current scale, which then doubles.
      *
      * @return the new rate
      */
-    public double cut(long nowNanos) {
+    public double cut(long nowNanos, double estimate) {
         double current = rate(nowNanos);
-        wMax = current;
+        double b;
+        if (estimate > 0 && !Double.isInfinite(estimate) && ESTIMATE_FACTOR * estimate < current) {
+            wMax = estimate;
+            b = ESTIMATE_FACTOR;
+        } else {
+            wMax = current;
+            b = config.decreaseFactor();
+        }
         cutAtNanos = nowNanos;
         c = nextScale;
-        nextScale = Math.min(config.recoveryScale(), nextScale * 2);
-        k = Math.cbrt(wMax * (1 - config.decreaseFactor()) * c);
+        signal();
+        k = TIME_UNIT_SECONDS * Math.cbrt((1 - b) * c);
         cut = true;
         cuts++;
         return rate(nowNanos);
+    }
+
+    /** A rate-limit signal that does not cut (the first of a congestion event): the scale doubles. */
+    public void signal() {
+        nextScale = Math.min(config.recoveryScale(), nextScale * 2);
     }
 
     /** Number of cuts so far. */
@@ -70,9 +100,9 @@ public final class AdaptiveRateLimit {
         return cuts;
     }
 
-    /** The scaling constant C of the running recovery (the initial scale before any cut). */
+    /** The scaling constant C of the running recovery (the scale the next cut will use before any cut). */
     public double scale() {
-        return cut ? c : config.initialScale();
+        return cut ? c : nextScale;
     }
 
     /** The rate that drew the last signal ({@code maxRate} before any cut). */

@@ -11,8 +11,13 @@ package io.github.camelratelimit.core;
  * acquire(now) = earliest &gt; now ? wait(earliest - now)
  *                             : grant; tat = (now - tat &lt; interval ? tat : now) + interval
  * throttled    : pauseUntil = max(pauseUntil, now + min(retryAfter, maxPause));
- *                cut the rate once per congestion event: only if the throttled call was granted at or
- *                after the last cut and at least signalCooldown has passed since it
+ *                a throttle for a call granted before the last cut is ignored (that event is answered);
+ *                arm   (no event open, or it opened more than 5 s ago): open an event at now, remember the
+ *                      grant and throttle counters; the scale doubles; the rate is not cut
+ *                cut   (an event is open, the call was granted after it opened, it opened at least 100 ms
+ *                      ago and signalCooldown has passed since the last cut):
+ *                      E = (grants - throttles since the event opened) / (now - opened)   (accepted/s)
+ *                      cut with E ({@link AdaptiveRateLimit#cut(long, double)}); close the event
  * provider quota (any response, m = quotaSafetyMargin):
  *                remaining = 0, reset known   : pauseUntil = max(pauseUntil, now + min(reset, maxPause))
  *                remaining &gt; 0, reset known : ceiling = remaining * (1 - m) / reset, until now + reset
@@ -20,6 +25,11 @@ package io.github.camelratelimit.core;
  *                limit and window known      : limitRate = limit * (1 - m) / window (until the next report)
  * rate(now)    = min(adaptive(now), ceiling while valid, limitRate)
  * </pre>
+ *
+ * One congestion event cuts once, confirmed by a second throttle: a lone 429 (a burst of another client, a
+ * provider hiccup) is waited out (its Retry-After pauses every permit) but does not lower the rate. Between the two
+ * throttles the provider's bucket was empty at the first one, so what it accepted since then is its capacity,
+ * Retry-After pause included: the cut lands just under the capacity instead of a blind fraction of the rate.
  *
  * A provider-reported quota may pace below {@code minRate}: it is the provider's own statement of what is
  * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
@@ -42,6 +52,14 @@ public final class LimiterState {
     private double ceiling = Double.POSITIVE_INFINITY;
     private long ceilingUntil = Long.MIN_VALUE;
     private double limitRate = Double.POSITIVE_INFINITY;
+    private long armedAt = Long.MIN_VALUE;
+    private long grantedAtArm;
+    private long throttledAtArm;
+
+    /** How long a lone throttle waits for a second one to make a congestion event of it: 5 s. */
+    public static final long ARM_TTL_NANOS = 5_000_000_000L;
+    /** The shortest measurement of the accepted rate between the two throttles of an event: 100 ms. */
+    public static final long MIN_MEASURE_NANOS = 100_000_000L;
 
     public LimiterState(LimiterConfig config) {
         this.config = config;
@@ -96,12 +114,26 @@ public final class LimiterState {
         if (feedback.retryAfterNanos() >= 0) {
             pauseUntil(now, feedback.retryAfterNanos());
         }
-        boolean newEvent = lastCutAt == Long.MIN_VALUE
-                || (feedback.grantedAt() >= lastCutAt && now - lastCutAt >= config.signalCooldown().toNanos());
-        if (!newEvent) {
+        if (lastCutAt != Long.MIN_VALUE && feedback.grantedAt() < lastCutAt) {
+            return false; // sent before the last cut: that event is already answered
+        }
+        if (armedAt != Long.MIN_VALUE && now - armedAt > ARM_TTL_NANOS) {
+            armedAt = Long.MIN_VALUE; // a lone throttle long ago: not part of this event
+        }
+        if (armedAt == Long.MIN_VALUE) {
+            armedAt = now;
+            grantedAtArm = granted;
+            throttledAtArm = throttled;
+            rateLimit.signal();
             return false;
         }
-        rateLimit.cut(now);
+        if (feedback.grantedAt() < armedAt || now - armedAt < MIN_MEASURE_NANOS
+                || (lastCutAt != Long.MIN_VALUE && now - lastCutAt < config.signalCooldown().toNanos())) {
+            return false;
+        }
+        double accepted = (granted - grantedAtArm) - (throttled - throttledAtArm);
+        rateLimit.cut(now, accepted / ((now - armedAt) / 1e9));
+        armedAt = Long.MIN_VALUE;
         lastCutAt = now;
         return true;
     }
@@ -154,6 +186,7 @@ public final class LimiterState {
         ceilingUntil = Long.MIN_VALUE;
         limitRate = Double.POSITIVE_INFINITY;
         lastCutAt = Long.MIN_VALUE;
+        armedAt = Long.MIN_VALUE;
     }
 
     public LimiterConfig config() {

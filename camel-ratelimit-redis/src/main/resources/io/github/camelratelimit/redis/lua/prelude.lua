@@ -16,6 +16,7 @@
 -- Hash fields: tu,tn tat | pu pause until (us) | lc last cut (us) | g granted | th throttled
 --  ce,cu provider ceiling (permits/s) and until (us) | lr provider limit rate (permits/s)
 --  wm,ca,k,c the running cubic recovery (Wmax, cut at us, K s, C) | ns next scale | n cuts | now last time
+--  ar,ga,ta the open congestion event (armed at us, granted and throttled counters then)
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 
 local H, Z = KEYS[1], KEYS[2]
@@ -41,8 +42,13 @@ local margin = num(ARGV[9]) or 0
 local idleMs = num(ARGV[10]) or 3600000
 local override = num(ARGV[11]) or -1
 local initialScale = math.min(500, recoveryScale)
+-- AdaptiveRateLimit.TIME_UNIT_SECONDS, ESTIMATE_FACTOR; LimiterState.ARM_TTL_NANOS, MIN_MEASURE_NANOS (in us)
+local U = 0.2
+local GAMMA = 0.9
+local ARM_TTL_US = 5000000
+local MIN_MEASURE_US = 100000
 
-local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now'}
+local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now', 'ar', 'ga', 'ta'}
 local S = {}
 do
   local raw = redis.call('HMGET', H, unpack(FIELDS))
@@ -112,13 +118,13 @@ local function cutState()
   return S.wm ~= nil and S.ca ~= nil and S.k ~= nil and S.c ~= nil
 end
 
--- AdaptiveRateLimit.rate: maxRate before any cut, else clamp(Wmax + (t - t0 - K)^3 / C)
+-- AdaptiveRateLimit.rate: maxRate before any cut, else clamp(Wmax * (1 + ((t - t0 - K) / u)^3 / C))
 local function adaptive(now)
   if not cutState() then
     return maxRate
   end
-  local t = ((now - S.ca) * 1000) / 1e9 - S.k
-  local r = S.wm + t * t * t / S.c
+  local x = (((now - S.ca) * 1000) / 1e9 - S.k) / U
+  local r = S.wm * (1 + x * x * x / S.c)
   if r ~= r then
     return minRate
   end

@@ -27,19 +27,41 @@ if ARGV[12] == 'T' then
     pauseFor(now, retryAfter)
   end
   local grantedAt = num(ARGV[13]) or 0
-  -- one cut per congestion event
-  if S.lc == nil or (grantedAt >= S.lc and (now - S.lc) * 1000 >= cooldownNs) then
-    -- AdaptiveRateLimit.cut
-    local current = adaptive(now)
-    local c = S.ns or initialScale
-    set('wm', current)
-    set('ca', now)
-    set('c', c)
-    set('ns', math.min(recoveryScale, c * 2))
-    set('k', (current * (1 - beta) * c) ^ (1 / 3))
-    set('n', (S.n or 0) + 1)
-    set('lc', now)
-    cut = 1
+  -- one cut per congestion event, confirmed by a second throttle (LimiterState.record)
+  if S.lc == nil or grantedAt >= S.lc then
+    if S.ar ~= nil and now - S.ar > ARM_TTL_US then
+      S.ar = nil
+      redis.call('HDEL', H, 'ar')
+    end
+    if S.ar == nil then
+      -- arm: open the event, remember the counters; the scale doubles; no cut
+      set('ar', now)
+      set('ga', S.g or 0)
+      set('ta', S.th)
+      set('ns', math.min(recoveryScale, (S.ns or initialScale) * 2))
+    elseif grantedAt >= S.ar and now - S.ar >= MIN_MEASURE_US
+        and (S.lc == nil or (now - S.lc) * 1000 >= cooldownNs) then
+      -- AdaptiveRateLimit.cut with the accepted rate since the event opened
+      local est = ((S.g or 0) - (S.ga or 0) - (S.th - (S.ta or 0))) / (((now - S.ar) * 1000) / 1e9)
+      local current = adaptive(now)
+      local wm, b
+      if est > 0 and est < math.huge and GAMMA * est < current then
+        wm, b = est, GAMMA
+      else
+        wm, b = current, beta
+      end
+      local c = S.ns or initialScale
+      set('wm', wm)
+      set('ca', now)
+      set('c', c)
+      set('ns', math.min(recoveryScale, c * 2))
+      set('k', U * ((1 - b) * c) ^ (1 / 3))
+      set('n', (S.n or 0) + 1)
+      set('lc', now)
+      S.ar = nil
+      redis.call('HDEL', H, 'ar')
+      cut = 1
+    end
   end
 end
 set('now', now)

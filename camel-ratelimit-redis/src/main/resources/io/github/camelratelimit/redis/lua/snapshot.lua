@@ -10,7 +10,7 @@ local used = -1
 if quota > 0 then
   used = redis.call('ZCOUNT', Z, '(' .. string.format('%d', windowFloor(now)), '+inf')
 end
-local scale = initialScale
+local scale = S.ns or initialScale
 if cutState() then
   scale = S.c
 end

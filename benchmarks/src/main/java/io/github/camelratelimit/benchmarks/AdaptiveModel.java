@@ -1,0 +1,324 @@
+package io.github.camelratelimit.benchmarks;
+
+import io.github.camelratelimit.core.Acquisition;
+import io.github.camelratelimit.core.Feedback;
+import io.github.camelratelimit.core.LimiterConfig;
+import io.github.camelratelimit.core.LimiterState;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.PriorityQueue;
+import java.util.function.Consumer;
+
+/**
+ * The adaptive scenario in virtual time: the real {@link LimiterState} (the whole algorithm) driven by a model of
+ * the enforcer (one FIFO queue, one wake-up), a client that keeps {@code inFlight} exchanges going and redelivers
+ * a throttled one through the limiter again, and a token-bucket provider whose capacity follows a schedule and
+ * answers 429 with {@code Retry-After} in whole seconds (rounded up, at least 1) or with none.
+ *
+ * <p>Deterministic and fast (a 60 s run takes milliseconds), so the adaptive defaults can be tuned over many
+ * schedules; {@link AdaptiveScenario} then checks the result against real HTTP, threads and Camel. The model leaves
+ * out what the real run adds: HTTP latency jitter, thread scheduling, Camel's redelivery machinery.
+ *
+ * <p>Metrics follow {@link AdaptiveScenario}'s definitions, computed on the provider's per-second counts.
+ */
+public final class AdaptiveModel {
+
+    /** A capacity phase: {@code seconds} long at {@code capacity} permits/s. */
+    public record Phase(double seconds, double capacity) {
+    }
+
+    /** Per-second provider counts and the limiter's rate sampled at each second's start. */
+    public record Run(int[] ok, int[] throttled, double[] rate, double[] capacity, long cuts, int lost) {
+
+        double sum(int[] a, int from, int to) {
+            double s = 0;
+            for (int i = from; i < Math.min(to, a.length); i++) {
+                s += a[i];
+            }
+            return s;
+        }
+
+        double capacitySum(int from, int to) {
+            double s = 0;
+            for (int i = from; i < Math.min(to, capacity.length); i++) {
+                s += capacity[i];
+            }
+            return s;
+        }
+
+        /** Successes over capacity in [from, to) seconds. */
+        public double goodput(int from, int to) {
+            return sum(ok, from, to) / capacitySum(from, to);
+        }
+
+        /** 429s per 100 successes in [from, to). */
+        public double throttledPer100(int from, int to) {
+            double s = sum(ok, from, to);
+            return s == 0 ? Double.NaN : 100 * sum(throttled, from, to) / s;
+        }
+
+        /**
+         * Seconds after {@code at} from which every 3 s window until {@code end} has goodput >= 0.9 of capacity and
+         * at most 2 % 429s; -1 when never.
+         */
+        public int settle(int at, int end) {
+            for (int s = at; s + 3 <= end; s++) {
+                boolean good = true;
+                for (int w = s; w + 3 <= end; w++) {
+                    if (goodput(w, w + 3) < 0.9 || sum(throttled, w, w + 3) > 0.02 * sum(ok, w, w + 3)) {
+                        good = false;
+                        break;
+                    }
+                }
+                if (good) {
+                    return s - at;
+                }
+            }
+            return -1;
+        }
+
+        /** Seconds after {@code at} until a 3 s window has goodput >= 0.9 of capacity; -1 when never. */
+        public int reach(int at, int end) {
+            for (int s = at; s + 3 <= end; s++) {
+                if (goodput(s, s + 3) >= 0.9) {
+                    return s + 3 - at;
+                }
+            }
+            return -1;
+        }
+    }
+
+    private static final long S = 1_000_000_000L;
+
+    private final LimiterConfig config;
+    private final List<Phase> schedule;
+    private final boolean retryAfter;
+    private final int inFlight;
+    private final long oneWayNanos;
+    private final double burst;
+    private final int maxRedeliveries;
+    private final int seconds;
+
+    public AdaptiveModel(LimiterConfig config, List<Phase> schedule, boolean retryAfter, int inFlight,
+            long oneWayNanos) {
+        this(config, schedule, retryAfter, inFlight, oneWayNanos, schedule.get(0).capacity());
+    }
+
+    public AdaptiveModel(LimiterConfig config, List<Phase> schedule, boolean retryAfter, int inFlight,
+            long oneWayNanos, double burst) {
+        this.config = config;
+        this.schedule = schedule;
+        this.retryAfter = retryAfter;
+        this.inFlight = inFlight;
+        this.oneWayNanos = oneWayNanos;
+        this.burst = burst;
+        this.maxRedeliveries = 10;
+        double total = 0;
+        for (Phase p : schedule) {
+            total += p.seconds();
+        }
+        this.seconds = (int) Math.round(total);
+    }
+
+    double capacityAt(long t) {
+        double s = t / (double) S;
+        double end = 0;
+        for (Phase p : schedule) {
+            end += p.seconds();
+            if (s < end) {
+                return p.capacity();
+            }
+        }
+        return schedule.get(schedule.size() - 1).capacity();
+    }
+
+    private record Event(long at, long seq, int kind, Exchange exchange) {
+    }
+
+    private static final class Exchange {
+        int attempts;
+        long grantedAt;
+        long retryAfterNanos;
+    }
+
+    private static final int WAKE = 0;
+    private static final int ARRIVE = 1;
+    private static final int RESPONSE_OK = 2;
+    private static final int RESPONSE_THROTTLED = 3;
+
+    /** Runs the schedule (plus up to 60 s to finish) and returns the per-second counts. */
+    public Run run() {
+        LimiterState state = new LimiterState(config);
+        PriorityQueue<Event> events = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at)
+                : Long.compare(a.seq, b.seq));
+        long[] seq = {0};
+        ArrayDeque<Exchange> queue = new ArrayDeque<>();
+        int[] ok = new int[seconds];
+        int[] thr = new int[seconds];
+        double[] rate = new double[seconds];
+        double[] cap = new double[seconds];
+        for (int i = 0; i < seconds; i++) {
+            cap[i] = capacityAt(i * S + S / 2);
+        }
+        long end = seconds * S;
+        double tokens = burst;
+        long bucketAt = 0;
+        long wakeAt = Long.MAX_VALUE;
+        int lost = 0;
+        int sampled = 0;
+        Consumer<Event> push = events::add;
+        for (int i = 0; i < inFlight; i++) {
+            queue.add(new Exchange());
+        }
+        push.accept(new Event(0, seq[0]++, WAKE, null));
+        wakeAt = 0;
+        while (!events.isEmpty()) {
+            Event e = events.poll();
+            long now = e.at;
+            if (now > end + 60 * S) {
+                break;
+            }
+            while (sampled < seconds && sampled * S <= now) {
+                rate[sampled] = state.rate(sampled * S);
+                sampled++;
+            }
+            switch (e.kind) {
+                case WAKE -> {
+                    if (now != wakeAt) {
+                        continue; // superseded
+                    }
+                    wakeAt = Long.MAX_VALUE;
+                }
+                case ARRIVE -> {
+                    // refill the bucket up to now, piecewise per capacity phase (1 ms steps are exact enough)
+                    while (bucketAt < now) {
+                        long step = Math.min(now - bucketAt, S / 1000);
+                        tokens = Math.min(burst, tokens + capacityAt(bucketAt) * step / (double) S);
+                        bucketAt += step;
+                    }
+                    int sec = (int) (now / S);
+                    if (tokens >= 1) {
+                        tokens -= 1;
+                        if (sec < seconds) {
+                            ok[sec]++;
+                        }
+                        push.accept(new Event(now + oneWayNanos, seq[0]++, RESPONSE_OK, e.exchange));
+                    } else {
+                        if (sec < seconds) {
+                            thr[sec]++;
+                        }
+                        double c = capacityAt(now);
+                        long waitNanos = c <= 0 ? 3600 * S : (long) Math.ceil((1 - tokens) / c * S);
+                        e.exchange.retryAfterNanos = Math.max(1, (waitNanos + S - 1) / S) * S;
+                        push.accept(new Event(now + oneWayNanos, seq[0]++, RESPONSE_THROTTLED, e.exchange));
+                    }
+                    continue;
+                }
+                case RESPONSE_OK -> {
+                    state.record(Feedback.success(e.exchange.grantedAt, 200), now);
+                    if (now < end) {
+                        queue.add(new Exchange());
+                    }
+                }
+                case RESPONSE_THROTTLED -> {
+                    long ra = retryAfter ? e.exchange.retryAfterNanos : -1L;
+                    state.record(Feedback.throttled(e.exchange.grantedAt, 429, ra), now);
+                    Exchange x = e.exchange;
+                    x.attempts++;
+                    if (x.attempts > maxRedeliveries) {
+                        lost++;
+                        if (now < end) {
+                            queue.add(new Exchange());
+                        }
+                    } else {
+                        queue.add(x);
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+            // drain
+            while (!queue.isEmpty()) {
+                Acquisition a = state.tryAcquire(now);
+                if (!a.granted()) {
+                    long at = now + a.waitNanos();
+                    if (at < wakeAt) {
+                        wakeAt = at;
+                        push.accept(new Event(at, seq[0]++, WAKE, null));
+                    }
+                    break;
+                }
+                Exchange x = queue.poll();
+                x.grantedAt = a.grantedAt();
+                push.accept(new Event(now + oneWayNanos, seq[0]++, ARRIVE, x));
+            }
+        }
+        lost += queue.size();
+        return new Run(ok, thr, rate, cap, state.snapshot(end).cuts(), lost);
+    }
+
+    /** The issue's schedule: 50/s for 15 s, 20/s for 15 s, 80/s for 30 s. */
+    public static List<Phase> issueSchedule() {
+        return List.of(new Phase(15, 50), new Phase(15, 20), new Phase(30, 80));
+    }
+
+    /** One line of the issue's metrics for a run (steady = the last third of every phase). */
+    public static String line(String name, Run r, List<Phase> schedule) {
+        double okSum = 0;
+        double capSum = 0;
+        StringBuilder moves = new StringBuilder();
+        double at = 0;
+        for (int p = 0; p < schedule.size(); p++) {
+            Phase ph = schedule.get(p);
+            int from = (int) Math.round(at + ph.seconds() * 2 / 3);
+            int to = (int) Math.round(at + ph.seconds());
+            okSum += r.sum(r.ok, from, to);
+            capSum += r.capacitySum(from, to);
+            if (p > 0) {
+                boolean drop = ph.capacity() < schedule.get(p - 1).capacity();
+                int v = drop ? r.settle((int) at, to) : r.reach((int) at, to);
+                moves.append(drop ? " drop " : " rise ").append(fmt(v));
+            }
+            at += ph.seconds();
+        }
+        return String.format(Locale.ROOT, "%-36s steady %.3f overall %.3f 429s/100 %5.2f%s cuts %3d lost %d",
+                name, okSum / capSum, r.goodput(0, r.ok.length), r.throttledPer100(0, r.ok.length), moves,
+                r.cuts(), r.lost());
+    }
+
+    private static String fmt(int s) {
+        return s < 0 ? "never" : Integer.toString(s);
+    }
+
+    public static void main(String[] args) {
+        double maxRate = Double.parseDouble(System.getProperty("x.max", "100"));
+        LimiterConfig c = LimiterConfig.builder().maxRate(maxRate).decreaseFactor(Double.parseDouble(System.getProperty("x.beta", "0.7"))).recoveryScale(Double.parseDouble(System.getProperty("x.rs", "100000"))).build();
+        boolean detail = args.length > 0;
+        record Sc(String name, List<Phase> schedule, double burst, long oneWay, int inFlight, double maxRate) {
+        }
+        List<Sc> scs = List.of(
+                new Sc("issue 50-20-80 b50 2ms", issueSchedule(), 50, 2_000_000L, 64, 100),
+                new Sc("issue 50-20-80 b5 50ms", issueSchedule(), 5, 50_000_000L, 64, 100),
+                new Sc("steady 25 b25 2ms max60", List.of(new Phase(60, 25)), 25, 2_000_000L, 64, 60),
+                new Sc("10-40-5-30 b10 100ms max60", List.of(new Phase(15, 10), new Phase(15, 40), new Phase(15, 5),
+                        new Phase(15, 30)), 10, 100_000_000L, 64, 60),
+                new Sc("500-200-800 b500 2ms max1000", List.of(new Phase(15, 500), new Phase(15, 200),
+                        new Phase(30, 800)), 500, 2_000_000L, 512, 1000));
+        for (Sc sc : scs) {
+            for (boolean ra : new boolean[] {true, false}) {
+                LimiterConfig cc = c.toBuilder().maxRate(sc.maxRate()).build();
+                Run r = new AdaptiveModel(cc, sc.schedule(), ra, sc.inFlight(), sc.oneWay(), sc.burst()).run();
+                System.out.println(line(sc.name() + (ra ? " RA" : " noRA"), r, sc.schedule()));
+                if (detail) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 0; i < r.rate().length; i++) {
+                        sb.append(String.format(Locale.ROOT, "%d:%.0f/%d/%d ", i, r.rate()[i], r.ok()[i], r.throttled()[i]));
+                    }
+                    System.out.println(sb);
+                }
+            }
+        }
+    }
+}
