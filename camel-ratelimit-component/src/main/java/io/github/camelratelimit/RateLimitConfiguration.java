@@ -43,11 +43,12 @@ public class RateLimitConfiguration implements Cloneable {
     private double maxRate = LimiterConfig.DEFAULT_MAX_RATE;
 
     @UriParam(defaultValue = "100000", description = "Cap of the recovery scaling constant C. C starts at 500 and doubles"
-            + " on every rate cut up to this value; a larger C recovers more slowly (time back to the old peak is"
-            + " cbrt(peak x 0.3 x C) seconds).")
+            + " on every rate-limit signal up to this value; a larger C recovers more slowly (after a cut to b x peak"
+            + " the rate is back at the peak after 0.2 x cbrt((1 - b) x C) seconds, then probes above it).")
     private double recoveryScale = LimiterConfig.DEFAULT_RECOVERY_SCALE;
 
-    @UriParam(label = "advanced", defaultValue = "0.7", description = "Factor applied to the rate on a cut (0 < f < 1).")
+    @UriParam(label = "advanced", defaultValue = "0.7", description = "Factor applied to the rate on a cut when the"
+            + " provider's accepted rate could not be measured (0 < f < 1); otherwise a cut keeps 0.9 of that rate.")
     private double decreaseFactor = LimiterConfig.DEFAULT_DECREASE_FACTOR;
 
     @UriParam(defaultValue = "0", description = "Strict quota: at most this many calls start in any sliding window of"

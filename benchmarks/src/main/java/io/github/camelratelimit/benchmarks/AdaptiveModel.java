@@ -6,7 +6,6 @@ import io.github.camelratelimit.core.LimiterConfig;
 import io.github.camelratelimit.core.LimiterState;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.PriorityQueue;
@@ -264,8 +263,39 @@ public final class AdaptiveModel {
         return List.of(new Phase(15, 50), new Phase(15, 20), new Phase(30, 80));
     }
 
-    /** One line of the issue's metrics for a run (steady = the last third of every phase). */
-    public static String line(String name, Run r, List<Phase> schedule) {
+    private static String fmt(int s) {
+        return s < 0 ? "never" : Integer.toString(s);
+    }
+
+    /** A scenario of the model: a capacity schedule, the provider's burst, one-way latency, exchanges in flight. */
+    record Scenario(String name, List<Phase> schedule, double burst, long oneWayNanos, int inFlight, double maxRate) {
+    }
+
+    /** The scenarios the defaults were tuned on: the issue's schedule and four others, each with and without Retry-After. */
+    static final List<Scenario> SCENARIOS = List.of(
+            new Scenario("50 -> 20 -> 80/s, burst 50, 2 ms (the issue's)", issueSchedule(), 50, 2_000_000L, 64, 100),
+            new Scenario("50 -> 20 -> 80/s, burst 5, 50 ms", issueSchedule(), 5, 50_000_000L, 64, 100),
+            new Scenario("steady 25/s, burst 25, 2 ms, maxRate 60", List.of(new Phase(60, 25)), 25, 2_000_000L, 64, 60),
+            new Scenario("10 -> 40 -> 5 -> 30/s, burst 10, 100 ms, maxRate 60", List.of(new Phase(15, 10),
+                    new Phase(15, 40), new Phase(15, 5), new Phase(15, 30)), 10, 100_000_000L, 64, 60),
+            new Scenario("500 -> 200 -> 800/s, burst 500, 2 ms, maxRate 1000", List.of(new Phase(15, 500),
+                    new Phase(15, 200), new Phase(30, 800)), 500, 2_000_000L, 512, 1000));
+
+    /** The model's table for {@code config} (maxRate taken from each scenario), as AsciiDoc rows. */
+    static String rows(LimiterConfig config) {
+        StringBuilder t = new StringBuilder();
+        for (Scenario sc : SCENARIOS) {
+            for (boolean ra : new boolean[] {true, false}) {
+                LimiterConfig c = config.toBuilder().maxRate(sc.maxRate()).build();
+                Run r = new AdaptiveModel(c, sc.schedule(), ra, sc.inFlight(), sc.oneWayNanos(), sc.burst()).run();
+                t.append(cells(sc.name() + (ra ? ", Retry-After" : ", no Retry-After"), r, sc.schedule()));
+            }
+        }
+        return t.toString();
+    }
+
+    /** One AsciiDoc row: scenario, steady goodput (last third of every phase), overall, 429s/100, moves, cuts, lost. */
+    static String cells(String name, Run r, List<Phase> schedule) {
         double okSum = 0;
         double capSum = 0;
         StringBuilder moves = new StringBuilder();
@@ -279,46 +309,17 @@ public final class AdaptiveModel {
             if (p > 0) {
                 boolean drop = ph.capacity() < schedule.get(p - 1).capacity();
                 int v = drop ? r.settle((int) at, to) : r.reach((int) at, to);
-                moves.append(drop ? " drop " : " rise ").append(fmt(v));
+                moves.append(moves.length() == 0 ? "" : ", ").append(drop ? "drop " : "rise ").append(fmt(v));
             }
             at += ph.seconds();
         }
-        return String.format(Locale.ROOT, "%-36s steady %.3f overall %.3f 429s/100 %5.2f%s cuts %3d lost %d",
-                name, okSum / capSum, r.goodput(0, r.ok.length), r.throttledPer100(0, r.ok.length), moves,
+        return String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.2f | %s | %d | %d%n", name, okSum / capSum,
+                r.goodput(0, r.ok.length), r.throttledPer100(0, r.ok.length), moves.length() == 0 ? "-" : moves,
                 r.cuts(), r.lost());
     }
 
-    private static String fmt(int s) {
-        return s < 0 ? "never" : Integer.toString(s);
-    }
-
+    /** Prints the model's table for the defaults (and {@code -Dmodel.maxRate} etc. are not needed: see rows). */
     public static void main(String[] args) {
-        double maxRate = Double.parseDouble(System.getProperty("x.max", "100"));
-        LimiterConfig c = LimiterConfig.builder().maxRate(maxRate).decreaseFactor(Double.parseDouble(System.getProperty("x.beta", "0.7"))).recoveryScale(Double.parseDouble(System.getProperty("x.rs", "100000"))).build();
-        boolean detail = args.length > 0;
-        record Sc(String name, List<Phase> schedule, double burst, long oneWay, int inFlight, double maxRate) {
-        }
-        List<Sc> scs = List.of(
-                new Sc("issue 50-20-80 b50 2ms", issueSchedule(), 50, 2_000_000L, 64, 100),
-                new Sc("issue 50-20-80 b5 50ms", issueSchedule(), 5, 50_000_000L, 64, 100),
-                new Sc("steady 25 b25 2ms max60", List.of(new Phase(60, 25)), 25, 2_000_000L, 64, 60),
-                new Sc("10-40-5-30 b10 100ms max60", List.of(new Phase(15, 10), new Phase(15, 40), new Phase(15, 5),
-                        new Phase(15, 30)), 10, 100_000_000L, 64, 60),
-                new Sc("500-200-800 b500 2ms max1000", List.of(new Phase(15, 500), new Phase(15, 200),
-                        new Phase(30, 800)), 500, 2_000_000L, 512, 1000));
-        for (Sc sc : scs) {
-            for (boolean ra : new boolean[] {true, false}) {
-                LimiterConfig cc = c.toBuilder().maxRate(sc.maxRate()).build();
-                Run r = new AdaptiveModel(cc, sc.schedule(), ra, sc.inFlight(), sc.oneWay(), sc.burst()).run();
-                System.out.println(line(sc.name() + (ra ? " RA" : " noRA"), r, sc.schedule()));
-                if (detail) {
-                    StringBuilder sb = new StringBuilder();
-                    for (int i = 0; i < r.rate().length; i++) {
-                        sb.append(String.format(Locale.ROOT, "%d:%.0f/%d/%d ", i, r.rate()[i], r.ok()[i], r.throttled()[i]));
-                    }
-                    System.out.println(sb);
-                }
-            }
-        }
+        System.out.print(rows(LimiterConfig.defaults()));
     }
 }

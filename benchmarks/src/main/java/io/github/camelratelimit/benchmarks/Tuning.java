@@ -20,16 +20,14 @@ final class Tuning {
     private static final List<ProviderSimulator.RetryAfterMode> SECONDS = List.of(ProviderSimulator.RetryAfterMode.SECONDS);
 
     static final List<Candidate> CANDIDATES = List.of(
-            new Candidate("tune-scale100", "&recoveryScale=100", BOTH),
-            new Candidate("tune-scale50", "&recoveryScale=50", BOTH),
-            new Candidate("tune-scale25", "&recoveryScale=25", BOTH),
-            new Candidate("tune-scale25-df05", "&recoveryScale=25&decreaseFactor=0.5", BOTH),
-            // maxPause=1 ms: the limiter as a whole no longer waits out Retry-After (only the retried exchange
-            // waits, at the back of the queue): shows what the whole-limiter pause is worth
-            new Candidate("tune-scale25-nopause", "&recoveryScale=25&maxPause=1", SECONDS),
-            new Candidate("tune-scale25-df08", "&recoveryScale=25&decreaseFactor=0.8", SECONDS),
-            // a longer cooldown cuts less often: with Retry-After the pauses alone then pace the calls
-            new Candidate("tune-scale25-cool3", "&recoveryScale=25&signalCooldown=3s", BOTH));
+            // a blind cut deeper than 0.7 (used when the accepted rate cannot be measured)
+            new Candidate("tune-df05", "&decreaseFactor=0.5", BOTH),
+            // C capped lower: faster probing above the measured capacity
+            new Candidate("tune-scale5000", "&recoveryScale=5000", BOTH),
+            // C capped higher: a longer plateau, slower to find a raised capacity
+            new Candidate("tune-scale1e6", "&recoveryScale=1000000", BOTH),
+            // a longer cooldown cuts less often
+            new Candidate("tune-cool3", "&signalCooldown=3s", SECONDS));
 
     private Tuning() {
     }

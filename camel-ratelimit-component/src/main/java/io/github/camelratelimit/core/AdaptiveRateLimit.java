@@ -20,8 +20,8 @@ package io.github.camelratelimit.core;
  * So {@code rate(t0) = b * Wmax}: the rate climbs fast at first, flattens near {@code Wmax} (the provider's
  * capacity as measured, or the rate that drew the signal), then probes above it ever faster. The curve is
  * relative to {@code Wmax}, so it behaves the same at 5/s and at 5,000/s. C sets the pace: with C = 500 the
- * rate is back at Wmax 0.58 s after a cut to 0.9 Wmax and doubles 1.6 s later; with C = 100000 (the default
- * cap, reached after 8 signals) it takes 3.4 s to get back and it doubles 9.3 s later, so a limiter that keeps
+ * rate is back at Wmax 0.74 s after a cut to 0.9 Wmax and doubles 1.6 s later; with C = 100000 (the default
+ * cap, reached after 8 signals) it takes 4.3 s to get back and it doubles 9.3 s later, so a limiter that keeps
  * meeting its ceiling holds a long plateau there, and still finds a raised capacity within seconds.
  * Rates are permits per second.
  *

@@ -12,15 +12,16 @@ import java.time.Duration;
  * <tr><th>option</th><th>unit</th><th>default</th><th>rule</th></tr>
  * <tr><td>minRate</td><td>permits/s</td><td>1</td><td>finite, &gt; 0, &lt;= maxRate</td></tr>
  * <tr><td>maxRate</td><td>permits/s</td><td>60</td><td>finite, &gt; 0, &lt;= 1,000,000; the starting rate</td></tr>
- * <tr><td>recoveryScale</td><td>s&sup3;&middot;permits/s</td><td>100000</td><td>finite, &gt; 0; cap of the
- *     scaling constant C (starts at min(500, recoveryScale), doubles per signal)</td></tr>
- * <tr><td>decreaseFactor</td><td>-</td><td>0.7</td><td>in (0, 1): rate after a cut = factor &times; rate before</td></tr>
+ * <tr><td>recoveryScale</td><td>- (in units of (0.2 s)&sup3;)</td><td>100000</td><td>finite, &gt; 0; cap of the
+ *     scaling constant C of {@link AdaptiveRateLimit} (starts at min(500, recoveryScale), doubles per signal)</td></tr>
+ * <tr><td>decreaseFactor</td><td>-</td><td>0.7</td><td>in (0, 1): rate after a cut = factor &times; rate before,
+ *     when the provider's accepted rate could not be measured (otherwise 0.9 &times; that rate)</td></tr>
  * <tr><td>quota</td><td>permits</td><td>0 (off)</td><td>0..10,000,000 starts per quotaWindow, never exceeded</td></tr>
  * <tr><td>quotaWindow</td><td>duration</td><td>1s</td><td>&gt; 0 and &lt;= 366 days when quota &gt; 0</td></tr>
  * <tr><td>maxWait</td><td>duration</td><td>60s</td><td>&gt;= 0: longest an exchange may wait for a permit</td></tr>
  * <tr><td>maxPending</td><td>exchanges</td><td>10000</td><td>&gt;= 0: waiting exchanges per limiter (per JVM)</td></tr>
  * <tr><td>signalCooldown</td><td>duration</td><td>1s</td><td>&gt;= 0: a throttle within it after a cut, or for a
- *     request granted before the cut, does not cut again (one cut per congestion event)</td></tr>
+ *     request granted before the cut, does not cut again (one cut per congestion event; see {@link LimiterState})</td></tr>
  * <tr><td>maxPause</td><td>duration</td><td>15m</td><td>&gt; 0: a server-asked pause (Retry-After) is clamped to it</td></tr>
  * <tr><td>quotaSafetyMargin</td><td>fraction</td><td>0.1</td><td>in [0, 1): share of a provider-reported quota
  *     left unused when pacing by it</td></tr>
