@@ -123,7 +123,7 @@ class RateLimitComponentTest extends CamelTestSupport {
     }
 
     @Test
-    void retryAfterSecondsPausesTheWholeLimiterAndCutsTheRate() throws Exception {
+    void retryAfterSecondsPausesTheWholeLimiterAndASecond429CutsTheRate() throws Exception {
         server.then(TestHttpServer.Reply.status(429, Map.of("Retry-After", "1")));
         route("direct:a", "ratelimit:" + server.base() + "/items?limiter=ra&maxRate=50");
         Exchange first = template.send("direct:a", e -> { });
@@ -144,10 +144,23 @@ class RateLimitComponentTest extends CamelTestSupport {
             long gap = r.get(i).arrivalNanos() - r.get(0).arrivalNanos();
             assertTrue(gap >= TimeUnit.SECONDS.toNanos(1), "request " + i + " came " + gap / 1_000_000 + " ms after the 429");
         }
-        LimiterSnapshot s = component().getLimiter("ra").store()
-                .snapshot("ra", component().getLimiter("ra").config()).toCompletableFuture().get();
+        RateLimiter l = component().getLimiter("ra");
+        LimiterSnapshot s = l.store().snapshot("ra", l.config()).toCompletableFuture().get();
+        assertEquals(0, s.cuts(), "a lone 429 is waited out: it arms a congestion event but does not cut");
+        assertEquals(50.0, s.rate());
+        assertEquals(1000.0, s.scale(), "the armed event doubled the scale the next cut uses (500)");
+
+        // a second 429, for a call sent after the first one came back (here: at least the 1 s pause later), cuts
+        server.then(TestHttpServer.Reply.status(429, Map.of("Retry-After", "1")));
+        Exchange second = template.send("direct:a", e -> { });
+        assertEquals(429, assertInstanceOf(HttpOperationFailedException.class, second.getException()).getStatusCode());
+        assertEquals(1000L, second.getProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS, Long.class));
+        s = l.store().snapshot("ra", l.config()).toCompletableFuture().get();
         assertEquals(1, s.cuts());
-        assertTrue(s.rate() < 50.0, "rate after a 429: " + s.rate());
+        assertEquals(1000.0, s.scale(), "the cut runs its recovery with the doubled scale");
+        // the cut lands under what the provider accepted between the two 429s: 3 calls in at least 1 s (the pause),
+        // so at most 0.9 x 3/s, recovering towards at most 3/s (reached 0.93 s after the cut with scale 1000)
+        assertTrue(s.rate() <= 3.0, "rate after the second 429: " + s.rate());
     }
 
     @Test

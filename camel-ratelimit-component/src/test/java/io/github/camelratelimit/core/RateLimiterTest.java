@@ -220,8 +220,11 @@ class RateLimiterTest {
         assertFalse(limiter.record(new Feedback(Feedback.Outcome.OTHER, 0L, -1L, 500, null)).join());
         assertEquals(0, records.get(), "nothing for the store to learn");
         limiter.record(Feedback.success(0L, 200).withProviderQuota(new ProviderQuota(100, 50, 1_000_000_000L, -1)));
-        assertTrue(limiter.record(Feedback.throttled(0L, 429, -1L)).join());
+        assertFalse(limiter.record(Feedback.throttled(0L, 429, -1L)).join(), "a lone throttle arms an event");
         assertEquals(2, records.get(), "a provider report and a throttle go to the store");
+        clock.advance(100 * MS);
+        assertTrue(limiter.record(Feedback.throttled(0L, 429, -1L)).join(), "the store's answer comes back: a cut");
+        assertEquals(3, records.get());
     }
 
     @Test
@@ -389,7 +392,7 @@ class RateLimiterTest {
 
     // ---- pauses ----
 
-    /** minRate = maxRate, so the throttle's cut changes nothing and only the pause shows. */
+    /** minRate = maxRate, so a cut would change nothing and only the pause shows. */
     private RateLimiter fixedTenPerSecond() {
         return limiter(LimiterConfig.builder().minRate(10).maxRate(10).maxWait(Duration.ofSeconds(2)));
     }
@@ -402,7 +405,8 @@ class RateLimiterTest {
         for (Caller c : callers.subList(1, 6)) {
             c.acquire(limiter);
         }
-        assertTrue(limiter.record(Feedback.throttled(first.grantedAt(), 429, S)).join());
+        // a lone throttle does not cut (it arms a congestion event) but its Retry-After pauses every permit
+        assertFalse(limiter.record(Feedback.throttled(first.grantedAt(), 429, S)).join());
         scheduler.advance(100 * MS); // the wake-up finds the pause
         for (Caller c : callers.subList(1, 6)) {
             assertTrue(c.waiting());
