@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Three CamelContexts (three "nodes") route through {@code ratelimit:...?store=redis} to one provider that
- * records arrival times: together they never exceed the shared quota in any window, and a 429 seen by one node
- * slows every node.
+ * records arrival times: together they never exceed the shared quota in any window, a 429 seen by one node
+ * pauses every node, and a second 429 seen by another node confirms the congestion event and slows every node.
  */
 class RedisCamelNodesTest {
 
@@ -81,21 +81,33 @@ class RedisCamelNodesTest {
     }
 
     @Test
-    void a429OnOneNodeSlowsEveryNode() throws Exception {
+    void a429OnOneNodePausesEveryNodeAndASecondOnAnotherCutsTheRateOfEveryNode() throws Exception {
         try (ProviderSimulator sim = ProviderSimulator.builder().capacity(10_000).burst(10_000).build()) {
             sim.start();
             String uri = "ratelimit:" + sim.baseUrl() + "/items?limiter=shared-cut&store=redis&redisUri="
-                    + redis.uri() + "&maxRate=50&redisKeyPrefix=cut-test&throwExceptionOnFailure=false";
+                    + redis.uri() + "&maxRate=50&redisKeyPrefix=cut-test&throwExceptionOnFailure=false"
+                    // a slow reply on a loaded machine must not send a node to its local fallback (a private limiter
+                    // at half the rate: it would show neither the shared pause nor the shared cut)
+                    + "&redisTimeout=5s";
             List<CamelContext> nodes = start(NODES);
             try {
                 for (CamelContext node : nodes) {
                     node.createProducerTemplate().send(uri, e -> { }); // each node uses the limiter
                 }
+                // a lone 429 on node0: its Retry-After pauses every node, the rate is not cut (the event is armed)
                 sim.script(ProviderSimulator.Reply.of(429).header("Retry-After", "1"));
                 nodes.get(0).createProducerTemplate().send(uri, e -> { });
-                for (CamelContext node : nodes) {
-                    RateLimiter l = node.getComponent("ratelimit", RateLimitComponent.class).getLimiter("shared-cut");
-                    LimiterSnapshot s = l.store().snapshot(l.name(), l.config()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                for (LimiterSnapshot s : snapshots(nodes)) {
+                    assertEquals(0, s.cuts(), "a lone 429 does not cut: " + s);
+                    assertEquals(50.0, s.rate());
+                    assertTrue(s.pauseRemainingNanos() > 0, "every node is paused: " + s);
+                }
+                // a second 429 on node1, for a call sent after the first came back (the pause makes it at least
+                // 1 s later): the congestion event is confirmed, the shared rate is cut
+                sim.script(ProviderSimulator.Reply.of(429).header("Retry-After", "1"));
+                Exchange second = nodes.get(1).createProducerTemplate().send(uri, e -> { });
+                assertEquals(429, second.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class));
+                for (LimiterSnapshot s : snapshots(nodes)) {
                     assertEquals(1, s.cuts(), "every node sees the cut");
                     assertTrue(s.rate() < 50.0 && s.pauseRemainingNanos() > 0,
                             "every node is slowed and paused: " + s);
@@ -104,6 +116,16 @@ class RedisCamelNodesTest {
                 nodes.forEach(CamelContext::stop);
             }
         }
+    }
+
+    /** Every node's view of the shared limiter, asked through its own store. */
+    private static List<LimiterSnapshot> snapshots(List<CamelContext> nodes) throws Exception {
+        List<LimiterSnapshot> all = new ArrayList<>();
+        for (CamelContext node : nodes) {
+            RateLimiter l = node.getComponent("ratelimit", RateLimitComponent.class).getLimiter("shared-cut");
+            all.add(l.store().snapshot(l.name(), l.config()).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        }
+        return all;
     }
 
     private static List<CamelContext> start(int n) throws Exception {

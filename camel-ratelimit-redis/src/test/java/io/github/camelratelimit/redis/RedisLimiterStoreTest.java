@@ -3,6 +3,7 @@ package io.github.camelratelimit.redis;
 import ch.qos.logback.classic.Level;
 import io.github.camelratelimit.core.Acquisition;
 import io.github.camelratelimit.core.Clock;
+import io.github.camelratelimit.core.Feedback;
 import io.github.camelratelimit.core.InvalidLimiterConfigException;
 import io.github.camelratelimit.core.LimiterConfig;
 import io.github.camelratelimit.core.LimiterSnapshot;
@@ -153,8 +154,10 @@ class RedisLimiterStoreTest {
     @Test
     void hostileStateIsReadAsAbsent() {
         LimiterConfig c = LimiterConfig.builder().minRate(0.5).maxRate(1).build();
-        redis.hset("{hostile:l}:state", Map.of("tu", "abc", "tn", "nan", "pu", "inf", "wm", "-inf", "ca", "1e999",
-                "k", "", "c", "0", "ce", "x", "cu", "99999999999999999999999", "g", "lots"));
+        redis.hset("{hostile:l}:state", Map.ofEntries(Map.entry("tu", "abc"), Map.entry("tn", "nan"),
+                Map.entry("pu", "inf"), Map.entry("wm", "-inf"), Map.entry("ca", "1e999"), Map.entry("k", ""),
+                Map.entry("c", "0"), Map.entry("ce", "x"), Map.entry("cu", "99999999999999999999999"),
+                Map.entry("g", "lots"), Map.entry("ar", "soon"), Map.entry("ga", "nan"), Map.entry("ta", "-inf")));
         try (RedisLimiterStore s = store(failing().keyPrefix("hostile"))) {
             Acquisition a = s.tryAcquire("l", c).toCompletableFuture().join();
             assertTrue(a.granted(), "garbage is no pause and no tat");
@@ -167,6 +170,9 @@ class RedisLimiterStoreTest {
             }
             LimiterSnapshot snap = s.snapshot("l", c).toCompletableFuture().join();
             assertEquals(1.0, snap.rate(), 1e-9);
+            assertFalse(s.record("l", c, Feedback.throttled(a.grantedAt(), 429, -1)).toCompletableFuture().join(),
+                    "a garbage congestion event is no open event: this throttle opens one, it does not cut");
+            assertEquals(0, s.snapshot("l", c).toCompletableFuture().join().cuts());
             assertTrue(redis.pttl("{hostile:l}:state") > 0, "a hostile time never makes PEXPIRE delete the keys");
         }
     }
