@@ -105,7 +105,7 @@ public final class AdaptiveRateLimit {
         return cut ? c : nextScale;
     }
 
-    /** The rate that drew the last signal ({@code maxRate} before any cut). */
+    /** Wmax of the running recovery: the measured capacity or the rate at the last cut ({@code maxRate} before any cut). */
     public double lastMax() {
         return cut ? wMax : config.maxRate();
     }

@@ -178,6 +178,31 @@ class RedisLimiterStoreTest {
     }
 
     @Test
+    void aLastCutOrAnOpenEventInTheFutureIsReadAsAbsent() {
+        LimiterConfig c = LimiterConfig.builder().maxRate(1000).signalCooldown(Duration.ZERO).build();
+        // finite but far in the future: would block every cut for good if believed
+        redis.hset("{future:l}:state", Map.of("lc", "9000000000000000", "ar", "9000000000000000", "ga", "0",
+                "ta", "0"));
+        try (RedisLimiterStore s = store(failing().keyPrefix("future"))) {
+            long t = 5_000_000L; // server time in us, set per call (as the parity test does)
+            Acquisition a = RedisLimiterScripts.parseAcquire(
+                    s.evalAt(RedisLimiterScripts.ACQUIRE, "l", c, t).join()).value();
+            assertTrue(a.granted());
+            assertFalse(record(s, c, a.grantedAt(), t + 1_000), "opens a new event");
+            Acquisition b = RedisLimiterScripts.parseAcquire(
+                    s.evalAt(RedisLimiterScripts.ACQUIRE, "l", c, t + 2_000).join()).value();
+            assertTrue(b.granted());
+            assertTrue(record(s, c, b.grantedAt(), t + 101_000), "the second throttle, 100 ms later, cuts");
+            assertEquals(1, s.snapshot("l", c).toCompletableFuture().join().cuts());
+        }
+    }
+
+    private static boolean record(RedisLimiterStore s, LimiterConfig c, long grantedAtMicros, long nowMicros) {
+        return RedisLimiterScripts.parseRecord(s.evalAt(RedisLimiterScripts.RECORD, "l", c, nowMicros,
+                RedisLimiterScripts.recordArgs(Feedback.throttled(grantedAtMicros, 429, -1))).join()).value();
+    }
+
+    @Test
     void failModeFailsTheCallAndTheEnforcerRejectsClearly() throws Exception {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try (LogCapture log = new LogCapture(RedisLimiterStore.class);

@@ -27,9 +27,13 @@ if ARGV[12] == 'T' then
     pauseFor(now, retryAfter)
   end
   local grantedAt = num(ARGV[13]) or 0
+  -- a last cut or an open event in the future is hostile state (times only move forward): read as absent
+  if S.lc ~= nil and S.lc > now then
+    S.lc = nil
+  end
   -- one cut per congestion event, confirmed by a second throttle (LimiterState.record)
   if S.lc == nil or grantedAt >= S.lc then
-    if S.ar ~= nil and now - S.ar > ARM_TTL_US then
+    if S.ar ~= nil and (S.ar > now or now - S.ar > ARM_TTL_US) then
       S.ar = nil
       redis.call('HDEL', H, 'ar')
     end
