@@ -7,9 +7,16 @@ package io.github.camelratelimit.core;
  *
  * <pre>
  * interval     = 1e9 / rate(now)                           ({@link AdaptiveRateLimit})
- * earliest     = max(tat, pauseUntil, quota.earliest(now))  ({@link SlidingWindowQuota})
+ * earliest     = max(tat, window(now), pauseUntil, quota.earliest(now))  ({@link SlidingWindowQuota})
  * acquire(now) = earliest &gt; now ? wait(earliest - now)
  *                             : grant; tat = (now - tat &lt; interval ? tat : now) + interval
+ * window guard : (n, W) = rate &gt;= 1/s ? (ceil(rate * 1 s - 1e-9), 1 s) : (1, interval)
+ *                W'     = W + W / 1000                               (the dispatch guard, 1 ms per second)
+ *                window(now) = (n-th most recent grant) + W'         (none while fewer than n grants)
+ *                rate changes: (n, W) is the looser (larger n, then shorter W) of rate(now)'s and the held
+ *                limit; a grant holds its own limit for W' after it unless a looser one is held. So a
+ *                lower rate paces at once through tat, and its n counts from W' after the last grant
+ *                made under the higher limit (a cut never turns into a pause); a higher rate counts at once
  * throttled    : pauseUntil = max(pauseUntil, now + min(retryAfter, maxPause));
  *                cut the rate once per congestion event: only if the throttled call was granted at or
  *                after the last cut and at least signalCooldown has passed since it
@@ -25,9 +32,25 @@ package io.github.camelratelimit.core;
  * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
  *
  * {@code tat} (theoretical arrival time, as in GCRA) keeps a grid of one interval: a caller woken a little
- * late (less than one interval) stays on the grid, so scheduler latency does not lower the achieved rate; the
- * price is that any window of length W may hold {@code ceil(rate * W) + 1} starts. The quota, when set, is
- * exact. Times are nanoseconds of one clock. Not thread-safe.
+ * late (less than one interval) stays on the grid, so scheduler latency does not lower the achieved rate. On
+ * its own the grid lets a late grant and the on-grid grants after it (or an arrival after an idle gap and the
+ * grid) put {@code ceil(rate * W) + 1} grants into some window W. The window guard removes that: whatever the
+ * grid allows, no half-open window of W' holds more than n grants (so no window of 1 s holds more than the
+ * rate, rounded up, for rates of 1/s and more; slower rates keep at least 1.001 intervals between grants).
+ * Late wake-ups are still made up, up to that limit; where the limit binds (saturated at a whole rate) a late
+ * wake-up delays only the grants one window later, so it costs its lateness once per window (50 us late on
+ * every wake-up costs 0.005 % of the rate), where the grid alone lost every wake-up later than one interval.
+ *
+ * <p>W' is W plus 1/1000 of it, and the strict quota's window is lengthened the same way
+ * ({@link SlidingWindowQuota#guardNanos(long)}): the call a grant admits starts a little later on a worker
+ * thread, and this dispatch delay varies. Starts spaced like their grants, give or take up to W/1000, stay
+ * within the limit in every window of the nominal length W. It costs at most 0.1 % of the rate (n / W' is below
+ * the rate only at and just under whole rates, and below 1/s).
+ *
+ * <p>The guard remembers grant times in a ring that grows with the grants made in the last 1.001 s (plus the
+ * latest one), up to 65,536 of them. Above that (rates over about 65,000/s) it is approximate: the 65,536 most
+ * recent grants must span at least {@code W' * 65,536 / n}, which bounds the average rate but not every window.
+ * Times are nanoseconds of one clock. Not thread-safe.
  */
 public final class LimiterState {
 
@@ -42,18 +65,30 @@ public final class LimiterState {
     private double ceiling = Double.POSITIVE_INFINITY;
     private long ceilingUntil = Long.MIN_VALUE;
     private double limitRate = Double.POSITIVE_INFINITY;
+    // the window guard (tryAcquire): recent grant times, oldest at windowHead; a ring of a power-of-two length
+    private long[] window = new long[8];
+    private int windowHead;
+    private int windowSize;
+    // the limit (n, W) a recent grant holds (see "rate changes" above), in force until windowHeldUntil
+    private long windowHeldN;
+    private long windowHeldW;
+    private long windowHeldUntil = Long.MIN_VALUE;
 
     public LimiterState(LimiterConfig config) {
         this.config = config;
         this.rateLimit = new AdaptiveRateLimit(config);
-        this.quota = config.hasQuota() ? new SlidingWindowQuota(config.quota(), config.quotaWindow().toNanos()) : null;
+        long quotaWindow = config.quotaWindow().toNanos();
+        this.quota = config.hasQuota()
+                ? new SlidingWindowQuota(config.quota(), quotaWindow, SlidingWindowQuota.guardNanos(quotaWindow)) : null;
     }
 
     /** Takes a permit at {@code now} or says how long to wait for one. */
     public Acquisition tryAcquire(long now) {
         double rate = rate(now);
         long interval = intervalNanos(rate);
-        long earliest = tat;
+        long n = windowLimit(rate);
+        long w = windowNanos(rate, interval);
+        long earliest = Math.max(tat, windowEarliest(now, n, w));
         Acquisition.WaitReason reason = Acquisition.WaitReason.PACING;
         if (pauseUntil > earliest) {
             earliest = pauseUntil;
@@ -76,8 +111,75 @@ public final class LimiterState {
         if (quota != null) {
             quota.record(now);
         }
+        rememberGrant(now, n, w);
         granted++;
         return Acquisition.granted(now, interval);
+    }
+
+    /** Grant times the window guard keeps at most (the ring's largest length). */
+    private static final int WINDOW_MEMORY = 65_536;
+
+    /** How long the window guard remembers grants: the longest W' with n &gt;= 2 (1 s + 1 ms). */
+    private static final long WINDOW_RETENTION = 1_001_000_000L;
+
+    /** The window guard's n for {@code rate}: {@code ceil(rate * 1 s - 1e-9)} from 1/s on, else 1. */
+    private static long windowLimit(double rate) {
+        return rate >= 1.0 ? (long) Math.ceil(rate - 1e-9) : 1L;
+    }
+
+    /** The window guard's nominal W for {@code rate}: 1 s from 1/s on, else one interval. */
+    private static long windowNanos(double rate, long interval) {
+        return rate >= 1.0 ? 1_000_000_000L : interval;
+    }
+
+    /** {@code true} when the limit (n1 per W1) lets more through than (n2 per W2); W &gt;= 1 s, and W &gt; 1 s only with n = 1. */
+    private static boolean looser(long n1, long w1, long n2, long w2) {
+        return n1 > n2 || (n1 == n2 && w1 < w2);
+    }
+
+    /** The earliest grant the window guard allows (Long.MIN_VALUE: no limit now), for the current (n, W). */
+    private long windowEarliest(long now, long n, long w) {
+        if (now < windowHeldUntil && looser(windowHeldN, windowHeldW, n, w)) {
+            n = windowHeldN;
+            w = windowHeldW;
+        }
+        while (windowSize > 1 && now - window[windowHead] >= WINDOW_RETENTION) {
+            windowHead = (windowHead + 1) & (window.length - 1);
+            windowSize--;
+        }
+        long span = w + SlidingWindowQuota.guardNanos(w);
+        int k = (int) Math.min(n, WINDOW_MEMORY);
+        if (k < n) {
+            span = span * k / n; // n > 65,536 only with W = 1 s: at most 1.001e9 * 65,536, no overflow
+        }
+        if (windowSize < k) {
+            return Long.MIN_VALUE;
+        }
+        return window[(windowHead + windowSize - k) & (window.length - 1)] + span;
+    }
+
+    /** Adds a grant to the ring (growing it, or dropping the oldest at the cap) and holds the looser limit. */
+    private void rememberGrant(long now, long n, long w) {
+        if (windowSize == window.length) {
+            if (window.length < WINDOW_MEMORY) {
+                long[] bigger = new long[window.length * 2];
+                for (int i = 0; i < windowSize; i++) {
+                    bigger[i] = window[(windowHead + i) & (window.length - 1)];
+                }
+                window = bigger;
+                windowHead = 0;
+            } else {
+                windowHead = (windowHead + 1) & (window.length - 1);
+                windowSize--;
+            }
+        }
+        window[(windowHead + windowSize) & (window.length - 1)] = now;
+        windowSize++;
+        if (now >= windowHeldUntil || !looser(windowHeldN, windowHeldW, n, w)) {
+            windowHeldN = n;
+            windowHeldW = w;
+            windowHeldUntil = saturatedAdd(now, w + SlidingWindowQuota.guardNanos(w));
+        }
     }
 
     /**
