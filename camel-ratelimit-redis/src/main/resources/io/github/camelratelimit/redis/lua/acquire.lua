@@ -2,9 +2,10 @@
 -- LimiterState.tryAcquire. Returns {granted 0|1, wait ns, interval ns, reason, now us};
 -- reason: 0 none, 1 pacing, 2 quota, 3 paused
 --
--- The window guard and the quota share the zset Z: every grant of the last max(1.001 s, quota window + guard)
--- (score = grant time in us), at most max(65,536, quota) of them. Both ask for "the k-th most recent grant"
--- (ZREVRANGE k-1, O(log n)); a grant costs one ZADD, and pruning by score removes what left the window.
+-- The window guard and the quota share the zset Z: every grant of the last max(1.001 s, quota window + guard),
+-- at most max(65,536, quota) of them; score and member are the grant time in us (unique: clock() is strictly
+-- increasing per limiter). Both ask for "the k-th most recent grant" (ZREVRANGE k-1, O(log n)); older entries
+-- only ever answer "no limit", so pruning (by score, then by rank) happens on grants, with the ZADD.
 -- Hash fields of the guard: lg the latest grant (us; kept however old: n = 1 spaces slow rates by it),
 -- gn, gw, gu the held window limit (n, W ns) and until when it holds (us).
 local WINDOW_MEMORY = 65536
@@ -47,7 +48,6 @@ if quota > 0 then
   qspan = windowNs + guardNs(windowNs)
   keepNs = math.max(keepNs, qspan)
 end
-redis.call('ZREMRANGEBYSCORE', Z, '-inf', string.format('%d', now - math.ceil(keepNs / 1000)))
 local span = w + guardNs(w)
 local k = math.min(n, WINDOW_MEMORY)
 if k < n then
@@ -104,11 +104,10 @@ if S.cu ~= nil and now < S.cu and (S.tu > S.cu or (S.tu == S.cu and S.tn > 0)) t
   set('tu', S.cu)
   set('tn', 0)
 end
-redis.call('ZADD', Z, string.format('%d', now), string.format('%d', now) .. ':' .. fmt((S.g or 0) + 1))
-local keep = math.max(WINDOW_MEMORY, quota)
-if redis.call('ZCARD', Z) > keep then
-  redis.call('ZREMRANGEBYRANK', Z, 0, -(keep + 1))
-end
+local at = string.format('%d', now)
+redis.call('ZREMRANGEBYSCORE', Z, '-inf', string.format('%d', now - math.ceil(keepNs / 1000)))
+redis.call('ZADD', Z, at, at)
+redis.call('ZREMRANGEBYRANK', Z, 0, -(math.max(WINDOW_MEMORY, quota) + 1))
 set('lg', now)
 local ownSpan = rw + guardNs(rw)
 if not held or now >= gu or not heldLooser then
