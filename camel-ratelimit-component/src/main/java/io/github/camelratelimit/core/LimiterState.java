@@ -69,10 +69,20 @@ public final class LimiterState {
     private long[] window = new long[8];
     private int windowHead;
     private int windowSize;
-    // the limit (n, W) a recent grant holds (see "rate changes" above), in force until windowHeldUntil
-    private long windowHeldN;
-    private long windowHeldW;
-    private long windowHeldUntil = Long.MIN_VALUE;
+    // the guard of the rate last asked for (recomputed only when the rate changes): n, W, the grants k it looks
+    // back (min(n, 65,536)) and the span they must cover (W', scaled by k / n above the memory)
+    private double guardRate = Double.NaN;
+    private long guardN;
+    private long guardW;
+    private int guardK;
+    private long guardSpan;
+    private long guardOwnSpan; // W' itself: how long a grant holds this limit
+    // the limit a recent grant holds (see "rate changes" above), in force until heldUntil
+    private long heldN;
+    private long heldW;
+    private int heldK;
+    private long heldSpan;
+    private long heldUntil = Long.MIN_VALUE;
 
     public LimiterState(LimiterConfig config) {
         this.config = config;
@@ -86,9 +96,10 @@ public final class LimiterState {
     public Acquisition tryAcquire(long now) {
         double rate = rate(now);
         long interval = intervalNanos(rate);
-        long n = windowLimit(rate);
-        long w = windowNanos(rate, interval);
-        long earliest = Math.max(tat, windowEarliest(now, n, w));
+        if (rate != guardRate) {
+            guardFor(rate, interval);
+        }
+        long earliest = Math.max(tat, windowEarliest(now));
         Acquisition.WaitReason reason = Acquisition.WaitReason.PACING;
         if (pauseUntil > earliest) {
             earliest = pauseUntil;
@@ -111,7 +122,7 @@ public final class LimiterState {
         if (quota != null) {
             quota.record(now);
         }
-        rememberGrant(now, n, w);
+        rememberGrant(now);
         granted++;
         return Acquisition.granted(now, interval);
     }
@@ -122,14 +133,15 @@ public final class LimiterState {
     /** How long the window guard remembers grants: the longest W' with n &gt;= 2 (1 s + 1 ms). */
     private static final long WINDOW_RETENTION = 1_001_000_000L;
 
-    /** The window guard's n for {@code rate}: {@code ceil(rate * 1 s - 1e-9)} from 1/s on, else 1. */
-    private static long windowLimit(double rate) {
-        return rate >= 1.0 ? (long) Math.ceil(rate - 1e-9) : 1L;
-    }
-
-    /** The window guard's nominal W for {@code rate}: 1 s from 1/s on, else one interval. */
-    private static long windowNanos(double rate, long interval) {
-        return rate >= 1.0 ? 1_000_000_000L : interval;
+    /** Sets the guard of {@code rate}: n = ceil(rate * 1 s - 1e-9), W = 1 s from 1/s on; n = 1, W = interval below. */
+    private void guardFor(double rate, long interval) {
+        guardRate = rate;
+        guardN = rate >= 1.0 ? (long) Math.ceil(rate - 1e-9) : 1L;
+        guardW = rate >= 1.0 ? 1_000_000_000L : interval;
+        guardOwnSpan = guardW + SlidingWindowQuota.guardNanos(guardW);
+        guardK = (int) Math.min(guardN, WINDOW_MEMORY);
+        // n > 65,536 only with W = 1 s: at most 1.001e9 * 65,536, no overflow
+        guardSpan = guardK < guardN ? guardOwnSpan * guardK / guardN : guardOwnSpan;
     }
 
     /** {@code true} when the limit (n1 per W1) lets more through than (n2 per W2); W &gt;= 1 s, and W &gt; 1 s only with n = 1. */
@@ -137,20 +149,17 @@ public final class LimiterState {
         return n1 > n2 || (n1 == n2 && w1 < w2);
     }
 
-    /** The earliest grant the window guard allows (Long.MIN_VALUE: no limit now), for the current (n, W). */
-    private long windowEarliest(long now, long n, long w) {
-        if (now < windowHeldUntil && looser(windowHeldN, windowHeldW, n, w)) {
-            n = windowHeldN;
-            w = windowHeldW;
+    /** The earliest grant the window guard allows (Long.MIN_VALUE: no limit now). */
+    private long windowEarliest(long now) {
+        int k = guardK;
+        long span = guardSpan;
+        if (now < heldUntil && looser(heldN, heldW, guardN, guardW)) {
+            k = heldK;
+            span = heldSpan;
         }
         while (windowSize > 1 && now - window[windowHead] >= WINDOW_RETENTION) {
             windowHead = (windowHead + 1) & (window.length - 1);
             windowSize--;
-        }
-        long span = w + SlidingWindowQuota.guardNanos(w);
-        int k = (int) Math.min(n, WINDOW_MEMORY);
-        if (k < n) {
-            span = span * k / n; // n > 65,536 only with W = 1 s: at most 1.001e9 * 65,536, no overflow
         }
         if (windowSize < k) {
             return Long.MIN_VALUE;
@@ -159,7 +168,7 @@ public final class LimiterState {
     }
 
     /** Adds a grant to the ring (growing it, or dropping the oldest at the cap) and holds the looser limit. */
-    private void rememberGrant(long now, long n, long w) {
+    private void rememberGrant(long now) {
         if (windowSize == window.length) {
             if (window.length < WINDOW_MEMORY) {
                 long[] bigger = new long[window.length * 2];
@@ -175,10 +184,12 @@ public final class LimiterState {
         }
         window[(windowHead + windowSize) & (window.length - 1)] = now;
         windowSize++;
-        if (now >= windowHeldUntil || !looser(windowHeldN, windowHeldW, n, w)) {
-            windowHeldN = n;
-            windowHeldW = w;
-            windowHeldUntil = saturatedAdd(now, w + SlidingWindowQuota.guardNanos(w));
+        if (now >= heldUntil || !looser(heldN, heldW, guardN, guardW)) {
+            heldN = guardN;
+            heldW = guardW;
+            heldK = guardK;
+            heldSpan = guardSpan;
+            heldUntil = saturatedAdd(now, guardOwnSpan);
         }
     }
 
