@@ -21,7 +21,7 @@ local rate = rateAt(now)
 local iv = intervalNs(rate)
 local G = redis.call('HMGET', H, 'lg', 'gn', 'gw', 'gu')
 local lg, gn, gw, gu = num(G[1]), num(G[2]), num(G[3]), num(G[4])
--- LimiterState.windowLimit / windowNanos: (n, W) of this rate
+-- LimiterState.guardFor: (n, W) of this rate
 local rn, rw = 1, iv
 if rate >= 1 then
   rn, rw = math.ceil(rate - 1e-9), 1000000000
