@@ -25,6 +25,10 @@ import org.apache.camel.impl.DefaultCamelContext;
  * achieved     = (n - 1) / (t_last - t_first)        over the starts in the measured period (after 1 s warm-up)
  * max in 1 s   = the most starts in any half-open window [t, t + 1 s), over the whole run (warm-up included),
  *                of the calls' start times (what a provider sees) and of the limiter's grant times
+ * dispatch     = start - grant of the k-th call (grants and starts each sorted, paired by rank)
+ * eaten        = max over k of (g[k + n] - g[k]) - (s[k + n] - s[k]), n = the rate: how much of the spacing of
+ *                n grants the dispatch jitter took away from their starts. Starts stay within n per 1 s while
+ *                it is below the limiter's dispatch guard (1 ms per second of window).
  * </pre>
  *
  * Two runs: pacing only ({@code maxRate=r}), and pacing with the strict quota ({@code quota=r, quotaWindow=1s}).
@@ -36,7 +40,7 @@ final class AccuracyScenario {
     static final double[] RATES = {1, 10, 100, 1000, 5000};
 
     record Row(String mode, double rate, int starts, double achieved, int maxIn1s, int maxGrantsIn1s, int slips,
-            long failed) {
+            long failed, Dispatch dispatch) {
         double ratio() {
             return achieved / rate;
         }
@@ -134,14 +138,47 @@ final class AccuracyScenario {
             long[] granted = java.util.Arrays.stream(grants.get("acc" + (long) RATES[i]).starts())
                     .filter(s -> s < to).toArray();
             double achieved = n > 1 ? (n - 1) / ((last - first) / 1e9) : 0;
-            rows.add(new Row(quota ? "maxRate + quota" : "maxRate", RATES[i], n, achieved,
+            Dispatch d = dispatch(granted, upTo, (int) RATES[i]);
+            Row row = new Row(quota ? "maxRate + quota" : "maxRate", RATES[i], n, achieved,
                     ProviderSimulator.maxInWindow(upTo, Duration.ofSeconds(1)),
                     ProviderSimulator.maxInWindow(granted, Duration.ofSeconds(1)), slips(granted, from, RATES[i]),
-                    failures.get(i).get()));
+                    failures.get(i).get(), d);
+            rows.add(row);
+            System.out.printf(java.util.Locale.ROOT,
+                    "%s %,.0f/s: achieved %.4f, max in 1 s starts %d grants %d, slips %d; dispatch p50 %.1f us,"
+                            + " p99 %.1f us, max %.1f us; spacing of %d grants eaten by dispatch: max %.1f us%n",
+                    row.mode(), row.rate(), row.ratio(), row.maxIn1s(), row.maxGrantsIn1s(), row.slips(),
+                    d.p50Nanos() / 1e3, d.p99Nanos() / 1e3, d.maxNanos() / 1e3, (int) RATES[i], d.eatenNanos() / 1e3);
         }
         senders.forEach(AsyncSender::close);
         camel.close();
         return rows;
+    }
+
+    /** Dispatch delay (start - grant, paired by rank) percentiles and the most spacing it took from n grants. */
+    record Dispatch(long p50Nanos, long p99Nanos, long maxNanos, long eatenNanos) {
+    }
+
+    static Dispatch dispatch(long[] grants, long[] starts, int n) {
+        long[] g = grants.clone();
+        long[] s = starts.clone();
+        java.util.Arrays.sort(g);
+        java.util.Arrays.sort(s);
+        int m = Math.min(g.length, s.length);
+        if (m == 0) {
+            return new Dispatch(0, 0, 0, 0);
+        }
+        long[] d = new long[m];
+        for (int k = 0; k < m; k++) {
+            d[k] = s[k] - g[k];
+        }
+        long eaten = Long.MIN_VALUE;
+        for (int k = 0; k + n < m; k++) {
+            eaten = Math.max(eaten, (g[k + n] - g[k]) - (s[k + n] - s[k]));
+        }
+        java.util.Arrays.sort(d);
+        return new Dispatch(d[m / 2], d[(int) Math.min(m - 1, (long) Math.ceil(m * 0.99) - 1)], d[m - 1],
+                eaten == Long.MIN_VALUE ? 0 : eaten);
     }
 
     /**

@@ -7,9 +7,16 @@ package io.github.camelratelimit.core;
  *
  * <pre>
  * interval     = 1e9 / rate(now)                           ({@link AdaptiveRateLimit})
- * earliest     = max(tat, pauseUntil, quota.earliest(now))  ({@link SlidingWindowQuota})
+ * earliest     = max(tat, window(now), pauseUntil, quota.earliest(now))  ({@link SlidingWindowQuota})
  * acquire(now) = earliest &gt; now ? wait(earliest - now)
  *                             : grant; tat = (now - tat &lt; interval ? tat : now) + interval
+ * window guard : (n, W) = rate &gt;= 1/s ? (ceil(rate * 1 s - 1e-9), 1 s) : (1, interval)
+ *                W'     = W + W / 1000                               (the dispatch guard, 1 ms per second)
+ *                window(now) = (n-th most recent grant) + W'         (none while fewer than n grants)
+ *                rate changes: (n, W) is the looser (larger n, then shorter W) of rate(now)'s and the held
+ *                limit; a grant holds its own limit for W' after it unless a looser one is held. So a
+ *                lower rate paces at once through tat, and its n counts from W' after the last grant
+ *                made under the higher limit (a cut never turns into a pause); a higher rate counts at once
  * throttled    : pauseUntil = max(pauseUntil, now + min(retryAfter, maxPause));
  *                a throttle for a call granted before the last cut is ignored (that event is answered);
  *                arm   (no event open, or it opened more than 5 s ago): open an event at now, remember the
@@ -35,9 +42,25 @@ package io.github.camelratelimit.core;
  * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
  *
  * {@code tat} (theoretical arrival time, as in GCRA) keeps a grid of one interval: a caller woken a little
- * late (less than one interval) stays on the grid, so scheduler latency does not lower the achieved rate; the
- * price is that any window of length W may hold {@code ceil(rate * W) + 1} starts. The quota, when set, is
- * exact. Times are nanoseconds of one clock. Not thread-safe.
+ * late (less than one interval) stays on the grid, so scheduler latency does not lower the achieved rate. On
+ * its own the grid lets a late grant and the on-grid grants after it (or an arrival after an idle gap and the
+ * grid) put {@code ceil(rate * W) + 1} grants into some window W. The window guard removes that: whatever the
+ * grid allows, no half-open window of W' holds more than n grants (so no window of 1 s holds more than the
+ * rate, rounded up, for rates of 1/s and more; slower rates keep at least 1.001 intervals between grants).
+ * Late wake-ups are still made up, up to that limit; where the limit binds (saturated at a whole rate) a late
+ * wake-up delays only the grants one window later, so it costs its lateness once per window (50 us late on
+ * every wake-up costs 0.005 % of the rate), where the grid alone lost every wake-up later than one interval.
+ *
+ * <p>W' is W plus 1/1000 of it, and the strict quota's window is lengthened the same way
+ * ({@link SlidingWindowQuota#guardNanos(long)}): the call a grant admits starts a little later on a worker
+ * thread, and this dispatch delay varies. Starts spaced like their grants, give or take up to W/1000, stay
+ * within the limit in every window of the nominal length W. It costs at most 0.1 % of the rate (n / W' is below
+ * the rate only at and just under whole rates, and below 1/s).
+ *
+ * <p>The guard remembers grant times in a ring that grows with the grants made in the last 1.001 s (plus the
+ * latest one), up to 65,536 of them. Above that (rates over about 65,000/s) it is approximate: the 65,536 most
+ * recent grants must span at least {@code W' * 65,536 / n}, which bounds the average rate but not every window.
+ * Times are nanoseconds of one clock. Not thread-safe.
  */
 public final class LimiterState {
 
@@ -60,18 +83,41 @@ public final class LimiterState {
     public static final long ARM_TTL_NANOS = 5_000_000_000L;
     /** The shortest measurement of the accepted rate between the two throttles of an event: 100 ms. */
     public static final long MIN_MEASURE_NANOS = 100_000_000L;
+    // the window guard (tryAcquire): recent grant times, oldest at windowHead; a ring of a power-of-two length
+    private long[] window = new long[8];
+    private int windowHead;
+    private int windowSize;
+    // the guard of the rate last asked for (recomputed only when the rate changes): n, W, the grants k it looks
+    // back (min(n, 65,536)) and the span they must cover (W', scaled by k / n above the memory)
+    private double guardRate = Double.NaN;
+    private long guardN;
+    private long guardW;
+    private int guardK;
+    private long guardSpan;
+    private long guardOwnSpan; // W' itself: how long a grant holds this limit
+    // the limit a recent grant holds (see "rate changes" above), in force until heldUntil
+    private long heldN;
+    private long heldW;
+    private int heldK;
+    private long heldSpan;
+    private long heldUntil = Long.MIN_VALUE;
 
     public LimiterState(LimiterConfig config) {
         this.config = config;
         this.rateLimit = new AdaptiveRateLimit(config);
-        this.quota = config.hasQuota() ? new SlidingWindowQuota(config.quota(), config.quotaWindow().toNanos()) : null;
+        long quotaWindow = config.quotaWindow().toNanos();
+        this.quota = config.hasQuota()
+                ? new SlidingWindowQuota(config.quota(), quotaWindow, SlidingWindowQuota.guardNanos(quotaWindow)) : null;
     }
 
     /** Takes a permit at {@code now} or says how long to wait for one. */
     public Acquisition tryAcquire(long now) {
         double rate = rate(now);
         long interval = intervalNanos(rate);
-        long earliest = tat;
+        if (rate != guardRate) {
+            guardFor(rate, interval);
+        }
+        long earliest = Math.max(tat, windowEarliest(now));
         Acquisition.WaitReason reason = Acquisition.WaitReason.PACING;
         if (pauseUntil > earliest) {
             earliest = pauseUntil;
@@ -94,8 +140,75 @@ public final class LimiterState {
         if (quota != null) {
             quota.record(now);
         }
+        rememberGrant(now);
         granted++;
         return Acquisition.granted(now, interval);
+    }
+
+    /** Grant times the window guard keeps at most (the ring's largest length). */
+    private static final int WINDOW_MEMORY = 65_536;
+
+    /** How long the window guard remembers grants: the longest W' with n &gt;= 2 (1 s + 1 ms). */
+    private static final long WINDOW_RETENTION = 1_001_000_000L;
+
+    /** Sets the guard of {@code rate}: n = ceil(rate * 1 s - 1e-9), W = 1 s from 1/s on; n = 1, W = interval below. */
+    private void guardFor(double rate, long interval) {
+        guardRate = rate;
+        guardN = rate >= 1.0 ? (long) Math.ceil(rate - 1e-9) : 1L;
+        guardW = rate >= 1.0 ? 1_000_000_000L : interval;
+        guardOwnSpan = guardW + SlidingWindowQuota.guardNanos(guardW);
+        guardK = (int) Math.min(guardN, WINDOW_MEMORY);
+        // n > 65,536 only with W = 1 s: at most 1.001e9 * 65,536, no overflow
+        guardSpan = guardK < guardN ? guardOwnSpan * guardK / guardN : guardOwnSpan;
+    }
+
+    /** {@code true} when the limit (n1 per W1) lets more through than (n2 per W2); W &gt;= 1 s, and W &gt; 1 s only with n = 1. */
+    private static boolean looser(long n1, long w1, long n2, long w2) {
+        return n1 > n2 || (n1 == n2 && w1 < w2);
+    }
+
+    /** The earliest grant the window guard allows (Long.MIN_VALUE: no limit now). */
+    private long windowEarliest(long now) {
+        int k = guardK;
+        long span = guardSpan;
+        if (now < heldUntil && looser(heldN, heldW, guardN, guardW)) {
+            k = heldK;
+            span = heldSpan;
+        }
+        while (windowSize > 1 && now - window[windowHead] >= WINDOW_RETENTION) {
+            windowHead = (windowHead + 1) & (window.length - 1);
+            windowSize--;
+        }
+        if (windowSize < k) {
+            return Long.MIN_VALUE;
+        }
+        return window[(windowHead + windowSize - k) & (window.length - 1)] + span;
+    }
+
+    /** Adds a grant to the ring (growing it, or dropping the oldest at the cap) and holds the looser limit. */
+    private void rememberGrant(long now) {
+        if (windowSize == window.length) {
+            if (window.length < WINDOW_MEMORY) {
+                long[] bigger = new long[window.length * 2];
+                for (int i = 0; i < windowSize; i++) {
+                    bigger[i] = window[(windowHead + i) & (window.length - 1)];
+                }
+                window = bigger;
+                windowHead = 0;
+            } else {
+                windowHead = (windowHead + 1) & (window.length - 1);
+                windowSize--;
+            }
+        }
+        window[(windowHead + windowSize) & (window.length - 1)] = now;
+        windowSize++;
+        if (now >= heldUntil || !looser(heldN, heldW, guardN, guardW)) {
+            heldN = guardN;
+            heldW = guardW;
+            heldK = guardK;
+            heldSpan = guardSpan;
+            heldUntil = saturatedAdd(now, guardOwnSpan);
+        }
     }
 
     /**

@@ -3,34 +3,62 @@ package io.github.camelratelimit.core;
 import java.util.Arrays;
 
 /**
- * A strict sliding-window quota: at most {@code quota} starts in any window of {@code windowNanos}.
+ * A strict sliding-window quota: at most {@code quota} starts in any window of {@code windowNanos}, enforced
+ * over a window lengthened by a guard.
  *
  * <pre>
- * allowed(s)  iff  fewer than quota starts in (s - window, s]
- * earliest(s) =    s                                   when fewer than quota starts are remembered
- *                  (quota-th most recent start) + window   otherwise
+ * W'          = window + guard                         (guard = {@link #guardNanos(long) window / 1000} in a limiter)
+ * allowed(s)  iff  fewer than quota starts in (s - W', s]
+ * earliest(s) =    s                                   when fewer than quota starts in (s - W', s]
+ *                  (quota-th most recent start) + W'    otherwise
+ * used(s)     =    starts in (s - window, s]           (the nominal window: what a provider counts)
  * </pre>
  *
- * A start at {@code earliest} is at least one window after the start {@code quota} places before it, so no
- * half-open window of length {@code window} ever holds more than {@code quota} starts, whatever the rate.
- * Keeps the start times of the current window only (a growable ring), so memory follows the starts actually
- * made, not the configured quota. Not thread-safe; the owner serialises access. Times are nanoseconds.
+ * A start at {@code earliest} is at least W' after the start {@code quota} places before it, so no half-open
+ * window of length W' (hence of the nominal length) ever holds more than {@code quota} starts, whatever the
+ * rate. The guard is for what happens after the grant: the call starts later on a worker thread, and when
+ * those delays differ by at most the guard, the calls' own start times keep the quota in every window of the
+ * nominal length too.
+ *
+ * Keeps the start times of the last W' only (a growable ring), so memory follows the starts actually made, not
+ * the configured quota. Not thread-safe; the owner serialises access. Times are nanoseconds.
  */
 public final class SlidingWindowQuota {
 
     private final int quota;
     private final long windowNanos;
+    private final long guardedNanos;
     private long[] ring;
     private int head;
     private int size;
 
+    /** An exact quota: no guard. */
     public SlidingWindowQuota(int quota, long windowNanos) {
-        if (quota <= 0 || windowNanos <= 0) {
-            throw new IllegalArgumentException("quota and window must be > 0");
+        this(quota, windowNanos, 0L);
+    }
+
+    /**
+     * @param quota       starts allowed per window, &gt; 0
+     * @param windowNanos the nominal window, &gt; 0
+     * @param guardNanos  added to the window when deciding (not when counting {@link #used(long)}), &gt;= 0;
+     *                    the sum saturates at {@code Long.MAX_VALUE}
+     */
+    public SlidingWindowQuota(int quota, long windowNanos, long guardNanos) {
+        if (quota <= 0 || windowNanos <= 0 || guardNanos < 0) {
+            throw new IllegalArgumentException("quota and window must be > 0, guard >= 0");
         }
         this.quota = quota;
         this.windowNanos = windowNanos;
+        this.guardedNanos = windowNanos + guardNanos < 0 ? Long.MAX_VALUE : windowNanos + guardNanos;
         this.ring = new long[Math.min(quota, 64)];
+    }
+
+    /**
+     * The dispatch guard a limiter adds to a window of {@code windowNanos}: {@code windowNanos / 1000}, 1 ms per
+     * second of window (integer division). It costs at most 0.1 % of a saturated limit's throughput.
+     */
+    public static long guardNanos(long windowNanos) {
+        return Math.max(0L, windowNanos / 1000L);
     }
 
     /** The earliest time {@code >= nowNanos} at which one more start is allowed. */
@@ -39,7 +67,7 @@ public final class SlidingWindowQuota {
         if (size < quota) {
             return nowNanos;
         }
-        return Math.max(nowNanos, ring[head] + windowNanos);
+        return Math.max(nowNanos, ring[head] + guardedNanos);
     }
 
     /** Records a start at {@code nowNanos}; callers check {@link #earliest(long)} first. */
@@ -55,10 +83,14 @@ public final class SlidingWindowQuota {
         size++;
     }
 
-    /** Starts remembered in the window that ends at {@code nowNanos}. */
+    /** Starts in the nominal window that ends at {@code nowNanos}: {@code (now - window, now]}. */
     public int used(long nowNanos) {
         prune(nowNanos);
-        return size;
+        int older = 0; // remembered for the guard, but outside the nominal window
+        while (older < size && nowNanos - ring[(head + older) % ring.length] >= windowNanos) {
+            older++;
+        }
+        return size - older;
     }
 
     public int quota() {
@@ -69,8 +101,13 @@ public final class SlidingWindowQuota {
         return windowNanos;
     }
 
+    /** The window decisions use: {@code windowNanos + guard}. */
+    public long guardedWindowNanos() {
+        return guardedNanos;
+    }
+
     private void prune(long nowNanos) {
-        while (size > 0 && ring[head] + windowNanos <= nowNanos) {
+        while (size > 0 && nowNanos - ring[head] >= guardedNanos) {
             head = (head + 1) % ring.length;
             size--;
         }

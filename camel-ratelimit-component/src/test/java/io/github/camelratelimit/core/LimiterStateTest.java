@@ -1,5 +1,6 @@
 package io.github.camelratelimit.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +11,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** {@link LimiterState}: GCRA grid, pauses, one cut per congestion event, strict quota, snapshot, reset. */
+/** {@link LimiterState}: GCRA grid, window guard, pauses, one cut per congestion event, strict quota, snapshot, reset. */
 class LimiterStateTest {
 
     private static final long MS = 1_000_000L;
@@ -99,26 +100,181 @@ class LimiterStateTest {
         assertWait(s.tryAcquire(450 * MS), 100 * MS, Acquisition.WaitReason.PACING);
     }
 
-    /** Late wake-ups (jitter below one interval) keep the full rate; any window W holds <= ceil(rate W) + 1. */
-    @Test
-    void lateWakeUpsKeepTheRateAndTheGridBound() {
-        LimiterState s = tenPerSecond();
-        SplittableRandom random = new SplittableRandom(7);
-        List<Long> starts = new ArrayList<>();
-        long now = 0;
-        while (starts.size() < 1_000) {
+    // ---- the window guard: never more than the rate in any window ----
+
+    /** An eager caller from {@code from}: takes every permit as soon as it is offered, before {@code until}. */
+    private static List<Long> take(LimiterState s, long from, long until) {
+        List<Long> grants = new ArrayList<>();
+        long now = from;
+        while (now < until) {
             Acquisition a = s.tryAcquire(now);
             if (a.granted()) {
-                starts.add(now);
+                grants.add(now);
             } else {
-                now += a.waitNanos() + random.nextLong(100 * MS); // woken up to one interval - 1 ns late
+                now += a.waitNanos();
             }
         }
-        // 1000 permits at 10/s: the last is granted within one interval after 99.9 s
-        assertTrue(starts.get(999) < 1_000 * 100 * MS, "last start " + starts.get(999));
-        assertTrue(starts.get(999) >= 999 * 100 * MS, "last start " + starts.get(999));
-        SlidingWindowQuotaTest.assertMaxPerWindow(starts, 11, S); // ceil(10 * 1) + 1
-        SlidingWindowQuotaTest.assertMaxPerWindow(starts, 2, 100 * MS); // ceil(10 * 0.1) + 1
+        return grants;
+    }
+
+    private static List<Long> ms(double... millis) {
+        List<Long> out = new ArrayList<>();
+        for (double m : millis) {
+            out.add(Math.round(m * MS));
+        }
+        return out;
+    }
+
+    /**
+     * The grid alone: a caller woken 99.999 ms late is granted, and the on-grid grants after it catch up, so the
+     * window [199.999 ms, 1199.999 ms) held 11 grants at 10/s. The guard lets the catch-up happen (the grant at
+     * 200 ms) but holds the 11th grant in any 1.001 s back.
+     */
+    @Test
+    void aLateWakeUpIsMadeUpButNeverPutsRatePlusOneIntoAWindow() {
+        LimiterState s = tenPerSecond();
+        assertGranted(s.tryAcquire(0L), 0L);
+        // due at 100 ms, woken at 199.999 ms: granted, and the grid keeps the next slot at 200 ms
+        List<Long> grants = take(s, 199_999_000L, 2_400 * MS);
+        grants.add(0, 0L);
+        // 10 grants in (0 - 1.001 s, 900 ms]: the 11th waits for the first to be 1.001 s old (1001 ms, not the
+        // grid's 1000 ms); the 12th for the late one (1200.999 ms, a grid restart), then the grid again
+        assertEquals(ms(0, 199.999, 200, 300, 400, 500, 600, 700, 800, 900, 1001, 1200.999, 1300.999, 1400.999,
+                1500.999, 1600.999, 1700.999, 1800.999, 1900.999, 2000.999, 2100.999, 2201.999, 2301.999),
+                grants);
+        SlidingWindowQuotaTest.assertMaxPerWindow(grants, 10, 1_001 * MS);
+        assertWait(s.tryAcquire(2_301_999_000L), 100 * MS, Acquisition.WaitReason.PACING); // 1400.999 + 1001 ms
+    }
+
+    /** After a partial idle gap (less than an interval), a burst: the grid's catch-up, then the window again. */
+    @Test
+    void aBurstAfterAShortIdleGapStaysWithinTheRate() {
+        LimiterState s = tenPerSecond();
+        assertGranted(s.tryAcquire(0L), 0L);
+        List<Long> grants = take(s, 150 * MS, 1_500 * MS);
+        grants.add(0, 0L);
+        // without the guard: 0, 150, 200, ..., 1000, 1100 (11 in [150 ms, 1150 ms)); each grant from the 11th on
+        // waits until the one 10 places before it is 1.001 s old, or for the grid, whichever is later
+        assertEquals(ms(0, 150, 200, 300, 400, 500, 600, 700, 800, 900, 1001, 1151, 1201, 1301, 1401), grants);
+        SlidingWindowQuotaTest.assertMaxPerWindow(grants, 10, 1_001 * MS);
+    }
+
+    /** After a long idle gap, saturated: 10 grants per 1.001 s; the guard costs exactly 1 ms per second. */
+    @Test
+    void saturatedAtAWholeRateTheGuardCostsOneMillisecondPerSecond() {
+        LimiterState s = tenPerSecond();
+        assertGranted(s.tryAcquire(0L), 0L);
+        List<Long> grants = take(s, 5 * S, 25 * S);
+        for (int k = 0; k < grants.size(); k++) {
+            assertEquals(5 * S + k * 100 * MS + (k / 10) * MS, (long) grants.get(k), "grant " + k);
+        }
+        assertEquals(200, grants.size()); // 200 in 20 s: 10 / 1.001 per second
+        SlidingWindowQuotaTest.assertMaxPerWindow(grants, 10, 1_001 * MS);
+    }
+
+    /** Below 1/s the window is one interval (n = 1): a late grant never lets the next one come early. */
+    @Test
+    void belowOnePerSecondGrantsAreStrictlySpaced() {
+        LimiterState s = state(LimiterConfig.builder().minRate(0.5).maxRate(0.5)); // 2 s
+        assertGranted(s.tryAcquire(0L), 0L);
+        // due at 2 s, comes at 3.5 s: granted; the grid says 4 s next, the window 3.5 + 2.002 s
+        assertGranted(s.tryAcquire(3_500 * MS), 3_500 * MS);
+        assertWait(s.tryAcquire(3_500 * MS), 2_002 * MS, Acquisition.WaitReason.PACING);
+        List<Long> grants = take(s, 5_502 * MS, 12 * S);
+        assertEquals(ms(5_502, 7_504, 9_506, 11_508), grants);
+        // exactly 1/s: one grant per 1.001 s
+        LimiterState one = state(LimiterConfig.builder().maxRate(1));
+        assertGranted(one.tryAcquire(0L), 0L);
+        assertGranted(one.tryAcquire(1_900 * MS), 1_900 * MS);
+        assertWait(one.tryAcquire(1_900 * MS), 1_001 * MS, Acquisition.WaitReason.PACING);
+    }
+
+    /**
+     * A lower rate paces at once (the grid) and its window limit counts from 1.001 s after the last grant made
+     * under the higher limit: the decrease never becomes a pause. Then 5 per 1.001 s.
+     */
+    @Test
+    void aLowerRatePacesAtOnceAndCountsInTheWindowOnceTheHigherOneIsOld() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(10).quotaSafetyMargin(0));
+        List<Long> before = take(s, 0L, 950 * MS);
+        assertEquals(ms(0, 100, 200, 300, 400, 500, 600, 700, 800, 900), before);
+        s.applyProviderQuota(new ProviderQuota(5, -1, -1, S), 950 * MS); // 5 per s
+        assertEquals(5.0, s.rate(950 * MS));
+        // counting the last second's 10 grants against 5 would hold everything until 1501 ms; the higher limit
+        // (10 per 1.001 s) holds until 1.001 s after its last grant (900 ms)
+        List<Long> after = take(s, 950 * MS, 3_000 * MS);
+        assertEquals(ms(1001, 1200, 1400, 1600, 1800, 2002, 2201, 2401, 2601, 2801), after);
+        List<Long> all = new ArrayList<>(before);
+        all.addAll(after);
+        SlidingWindowQuotaTest.assertMaxPerWindow(all, 10, 1_001 * MS);
+        // from 1.001 s after 900 ms on (1901 ms), every window of 1.001 s ending at a grant holds at most 5
+        for (long t : all) {
+            if (t >= 1_901 * MS) {
+                long end = t;
+                assertTrue(all.stream().filter(g -> g > end - 1_001 * MS && g <= end).count() <= 5, "at " + t);
+            }
+        }
+        // a higher rate counts at once: 20 per s at 3001 ms (the grid of 5/s), not 5 per 1.001 s (3003 ms)
+        s.applyProviderQuota(new ProviderQuota(20, -1, -1, S), 2_801 * MS);
+        assertGranted(s.tryAcquire(3_001 * MS), 3_001 * MS);
+    }
+
+    /** Random wake-up lateness (up to 50 us) at 1,000/s: never 1,001 in 1 s, and the rate stays above 0.998. */
+    @Test
+    void lateWakeUpsCostLittleAndNeverBreakTheWindow() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(1000));
+        SplittableRandom random = new SplittableRandom(7);
+        List<Long> grants = new ArrayList<>();
+        long now = 0;
+        while (now < 20 * S) {
+            Acquisition a = s.tryAcquire(now);
+            if (a.granted()) {
+                grants.add(now);
+            } else {
+                now += a.waitNanos() + random.nextLong(50_000);
+            }
+        }
+        SlidingWindowQuotaTest.assertMaxPerWindow(grants, 1000, 1_001 * MS);
+        double achieved = (grants.size() - 1) / ((grants.get(grants.size() - 1) - grants.get(0)) / 1e9);
+        // 1000 / (1.001 + mean lateness 25 us per window) = 998.98/s
+        assertTrue(achieved >= 998.9 && achieved <= 1000, "achieved " + achieved);
+    }
+
+    /** At a rate the window does not bind (n / W' above it), late wake-ups below one interval are made up fully. */
+    @Test
+    void belowTheWindowLimitLateWakeUpsAreMadeUpFully() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(10.5)); // 95,238,095 ns; n = 11 per 1.001 s
+        SplittableRandom random = new SplittableRandom(11);
+        List<Long> grants = new ArrayList<>();
+        long now = 0;
+        while (grants.size() < 1_000) {
+            Acquisition a = s.tryAcquire(now);
+            if (a.granted()) {
+                grants.add(now);
+            } else {
+                now += a.waitNanos() + random.nextLong(40 * MS);
+            }
+        }
+        // the 1000th grant is on the grid of the first, late by less than one interval
+        long grid = 999 * 95_238_095L;
+        assertTrue(grants.get(999) >= grid && grants.get(999) < grid + 95_238_095L, "last " + grants.get(999));
+        SlidingWindowQuotaTest.assertMaxPerWindow(grants, 11, 1_001 * MS);
+    }
+
+    /** Above 65,536/s the guard remembers 65,536 grants: they must span 1.001 s * 65,536 / n (approximate). */
+    @Test
+    void aboveTheMemoryTheGuardBoundsTheAverage() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(100_000)); // 10 us
+        List<Long> grants = take(s, 0L, 2 * S);
+        long span = 1_001_000_000L * 65_536 / 100_000; // 656,015,360 ns
+        assertEquals(656_015_360L, span);
+        // each grant waits for the one 65,536 places before it to be span old: 99,900 per second
+        long[] expected = new long[3 * 65_536 + 3_196];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = (i / 65_536) * span + (i % 65_536) * 10_000L;
+        }
+        assertArrayEquals(expected, grants.stream().mapToLong(Long::longValue).toArray());
+        SlidingWindowQuotaTest.assertMaxPerWindow(grants, 100_000, S);
     }
 
     // ---- pauses ----
@@ -219,15 +375,16 @@ class LimiterStateTest {
         LimiterState s = state(LimiterConfig.builder().maxRate(100));
         List<Acquisition> grants = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            Acquisition a = s.tryAcquire(i * 10 * MS);
-            assertGranted(a, i * 10 * MS);
+            // 10.01 ms apart: 100 in any 1.001 s, as the window guard allows
+            Acquisition a = s.tryAcquire(i * 10_010_000L);
+            assertGranted(a, i * 10_010_000L);
             grants.add(a);
             if (i == 99) {
                 // the provider's bucket ran dry: the 100th call is throttled, the event opens at 1 s
                 assertFalse(s.record(throttle(a, -1), S));
             }
         }
-        // the next throttle, for the call granted at 1.99 s, arrives at 2 s: 99 calls accepted in 1 s
+        // the next throttle, for the call granted at 1.992 s, arrives at 2 s: 99 calls accepted in 1 s
         assertTrue(s.record(throttle(grants.get(199), -1), 2 * S));
         assertEquals(0.9 * 99, s.rate(2 * S), 1e-9);
         // and the curve climbs back to the estimate after K = 0.2 cbrt(0.1 * 1000) s
@@ -316,14 +473,15 @@ class LimiterStateTest {
                 now += a.waitNanos();
             }
         }
+        // 5 starts per 1.001 s: the quota's window plus its dispatch guard (1 ms per second)
         List<Long> expected = new ArrayList<>();
         for (long w = 0; w < 10; w++) {
             for (long j = 0; j < 5; j++) {
-                expected.add(w * S + j * MS);
+                expected.add(w * (S + MS) + j * MS);
             }
         }
         assertEquals(expected, starts);
-        SlidingWindowQuotaTest.assertMaxPerWindow(starts, 5, S);
+        SlidingWindowQuotaTest.assertMaxPerWindow(starts, 5, S + MS);
     }
 
     @Test
@@ -331,14 +489,17 @@ class LimiterStateTest {
         LimiterState s = state(LimiterConfig.builder().maxRate(1000).quota(2).quotaWindow(Duration.ofSeconds(1)));
         assertGranted(s.tryAcquire(0L), 0L);
         assertGranted(s.tryAcquire(MS), MS);
-        assertWait(s.tryAcquire(2 * MS), S - 2 * MS, Acquisition.WaitReason.QUOTA);
+        // the first start + the window + its guard (1 ms): 1001 ms
+        assertWait(s.tryAcquire(2 * MS), S - MS, Acquisition.WaitReason.QUOTA);
         assertEquals(2, s.snapshot(2 * MS).quotaUsed());
-        assertGranted(s.tryAcquire(S), S);
-        // pacing and quota both allow the next start at S + 1 ms; a tie is reported as pacing
-        assertWait(s.tryAcquire(S), MS, Acquisition.WaitReason.PACING);
-        assertWait(s.tryAcquire(S + MS / 2), MS / 2, Acquisition.WaitReason.PACING);
+        assertWait(s.tryAcquire(S), MS, Acquisition.WaitReason.QUOTA);
+        assertEquals(1, s.snapshot(S).quotaUsed(), "used counts the nominal window");
         assertGranted(s.tryAcquire(S + MS), S + MS);
-        assertWait(s.tryAcquire(S + MS), S - MS, Acquisition.WaitReason.QUOTA);
+        // pacing and quota both allow the next start at S + 2 ms; a tie is reported as pacing
+        assertWait(s.tryAcquire(S + MS), MS, Acquisition.WaitReason.PACING);
+        assertWait(s.tryAcquire(S + MS + MS / 2), MS / 2, Acquisition.WaitReason.PACING);
+        assertGranted(s.tryAcquire(S + 2 * MS), S + 2 * MS);
+        assertWait(s.tryAcquire(S + 2 * MS), S, Acquisition.WaitReason.QUOTA); // until 1001 ms + 1.001 s
     }
 
     @Test
@@ -346,8 +507,8 @@ class LimiterStateTest {
         LimiterState s = state(LimiterConfig.builder().maxRate(1000).quota(2).quotaWindow(Duration.ofSeconds(1)));
         Acquisition a = s.tryAcquire(0L);
         s.tryAcquire(MS);
-        s.record(throttle(a, 500 * MS), 2 * MS); // pause until 502 ms, quota until 1 s
-        assertWait(s.tryAcquire(2 * MS), S - 2 * MS, Acquisition.WaitReason.QUOTA);
+        s.record(throttle(a, 500 * MS), 2 * MS); // pause until 502 ms, quota until 1.001 s
+        assertWait(s.tryAcquire(2 * MS), S - MS, Acquisition.WaitReason.QUOTA);
         s.record(throttle(a, 3 * S), 2 * MS); // pause until 3.002 s now beats the quota
         assertWait(s.tryAcquire(2 * MS), 3 * S, Acquisition.WaitReason.PAUSED);
     }
@@ -401,7 +562,7 @@ class LimiterStateTest {
         assertEquals(1, snap.throttled());
         assertEquals(3, snap.quotaUsed());
         // the quota still holds: a reset never allows an overage
-        assertWait(s.tryAcquire(3 * MS), S - 3 * MS, Acquisition.WaitReason.QUOTA);
+        assertWait(s.tryAcquire(3 * MS), S - 2 * MS, Acquisition.WaitReason.QUOTA); // 1.001 s - 3 ms
         // the open event is gone: the next throttle opens a new one (the scale doubles from 500 again)
         assertFalse(s.record(throttle(a, -1), 4 * MS));
         assertEquals(1000.0, s.snapshot(4 * MS).scale());

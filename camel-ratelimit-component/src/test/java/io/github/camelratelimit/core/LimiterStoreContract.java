@@ -26,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The one contract every {@link LimiterStore} passes: pacing on the interval grid, a strict quota, pauses that
- * hold every caller, one cut per congestion event, the provider quota, reset, and the invariants under
- * concurrency.
+ * The one contract every {@link LimiterStore} passes: pacing on the interval grid, never more grants than the
+ * rate in any window, a strict quota, pauses that hold every caller, one cut per congestion event, the provider
+ * quota, reset, and the invariants under concurrency.
  *
  * <p>A subclass provides the store and its time: a store on a {@link ManualClock} moves time only in
  * {@link #advance(long)} and {@link #tick()} and is held to exact numbers ({@link #exactTime()}); a store with
@@ -112,13 +112,97 @@ public abstract class LimiterStoreContract {
                 assertEquals((k + 1) * 20 * MS, sinceFirst);
             }
         }
-        // any window of W holds at most ceil(rate * W) + 1 starts (the grid's price for late wake-ups)
+        // the grid alone lets a window of W hold ceil(rate * W) + 1 starts; 100 ms is below the guard's 1 s
         stamps.add(0, g0);
         assertTrue(maxInWindow(stamps, 100 * MS) <= 6, "starts in 100 ms: " + maxInWindow(stamps, 100 * MS));
         LimiterSnapshot s = snapshot(l, c);
         assertEquals(50.0, s.rate(), 1e-9);
         assertEquals(11, s.granted());
         assertEquals(0, s.cuts());
+    }
+
+    // ---- the window guard ----
+
+    @Test
+    void aLateWakeUpIsMadeUpButNeverPutsRatePlusOneIntoAWindow() throws Exception {
+        String l = limiter();
+        LimiterConfig c = LimiterConfig.builder().maxRate(20).build(); // 50 ms; 20 per 1.001 s
+        Acquisition first = take(l, c);
+        long g0 = stampNanos(first.grantedAt());
+        Acquisition next = acquire(l, c);
+        List<Long> stamps = new ArrayList<>();
+        stamps.add(g0);
+        if (next.granted()) {
+            assertFalse(exactTime());
+            stamps.add(stampNanos(next.grantedAt()));
+        } else {
+            advance(next.waitNanos() + 49_999_000L); // woken 49.999 ms late: still on the grid
+        }
+        while (stamps.size() < 22) {
+            stamps.add(stampNanos(take(l, c).grantedAt()));
+        }
+        if (exactTime()) {
+            // the grid makes the late grant up (100 ms right after 99.999 ms), the window holds the 21st back
+            // until the first is 1.001 s old and the 22nd until the late one is
+            List<Long> expected = new ArrayList<>(List.of(0L, 99_999_000L));
+            for (long t = 100; t <= 950; t += 50) {
+                expected.add(t * MS);
+            }
+            expected.add(1_001 * MS);
+            expected.add(1_100_999_000L);
+            assertEquals(expected, stamps.stream().map(t -> t - g0).toList());
+        }
+        assertTrue(maxInWindow(stamps, 1_001 * MS) <= 20, "grants in 1.001 s: " + maxInWindow(stamps, 1_001 * MS));
+        assertTrue(stamps.get(20) - stamps.get(0) >= 1_001 * MS, "the 21st waits for the first to be 1.001 s old");
+    }
+
+    @Test
+    void concurrentLateCallersNeverExceedTheRateInAnyWindow() throws Exception {
+        String l = limiter();
+        int threads = 4;
+        int total = 80;
+        LimiterConfig c = LimiterConfig.builder().maxRate(50).build(); // 20 ms; 50 per 1.001 s
+        List<Long> stamps = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger granted = new AtomicInteger();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long seed = t;
+                done.add(pool.submit(() -> {
+                    java.util.SplittableRandom late = new java.util.SplittableRandom(seed);
+                    start.await();
+                    for (int i = 0; i < 100_000 && granted.get() < total; i++) {
+                        Acquisition a = acquire(l, c);
+                        if (a.granted()) {
+                            stamps.add(stampNanos(a.grantedAt()));
+                            granted.incrementAndGet();
+                        } else if (!exactTime()) {
+                            advance(a.waitNanos() + late.nextLong(20 * MS)); // woken up to one interval late
+                        }
+                        tick(); // a manual clock: every thread's ask moves time 100 us, so asks outrun the rate
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Long> sorted = new ArrayList<>(stamps);
+        Collections.sort(sorted);
+        assertTrue(sorted.size() >= total, "grants " + sorted.size());
+        assertEquals(sorted.size(), sorted.stream().distinct().count(), "no two permits share a start time");
+        assertTrue(sorted.get(sorted.size() - 1) - sorted.get(0) > 1_001 * MS, "the grants span more than a window");
+        assertTrue(maxInWindow(sorted, 1_001 * MS) <= 50, "grants in 1.001 s: " + maxInWindow(sorted, 1_001 * MS));
+        if (exactTime()) {
+            assertEquals(50, maxInWindow(sorted, 1_001 * MS), "saturated: the window is full");
+        }
+        assertEquals(sorted.size(), snapshot(l, c).granted());
     }
 
     // ---- quota ----
@@ -141,15 +225,16 @@ public abstract class LimiterStoreContract {
             assertEquals(5, s.quotaUsed());
             assertFalse(sixth.granted());
             assertEquals(Acquisition.WaitReason.QUOTA, sixth.reason());
-            assertEquals(196 * MS, sixth.waitNanos(), "the first start + window, 4 ms after it");
+            assertEquals(196_200_000L, sixth.waitNanos(), "the first start + window + guard (0.2 ms), 4 ms after it");
         }
         for (int i = 0; i < 12; i++) {
             stamps.add(stampNanos(take(l, c).grantedAt()));
         }
-        assertTrue(maxInWindow(stamps, 200 * MS) <= 5, "starts in a 200 ms window: " + maxInWindow(stamps, 200 * MS));
-        assertTrue(stamps.get(5) - stamps.get(0) >= 200 * MS, "the sixth start waits a whole window");
+        assertTrue(maxInWindow(stamps, 200_200_000L) <= 5, "starts in a 200.2 ms window: "
+                + maxInWindow(stamps, 200_200_000L));
+        assertTrue(stamps.get(5) - stamps.get(0) >= 200_200_000L, "the sixth start waits a whole window + guard");
         if (exactTime()) {
-            assertEquals(200 * MS, stamps.get(5) - stamps.get(0));
+            assertEquals(200_200_000L, stamps.get(5) - stamps.get(0));
         }
     }
 

@@ -59,7 +59,8 @@ class ProviderQuotaPacingTest {
         List<Long> inWindow = grants(0, 10 * S);
         List<Long> expected = new ArrayList<>();
         for (int k = 0; k < 9; k++) {
-            expected.add(MAX_RATE_INTERVAL + k * 1_111_111_111L);
+            // below 1/s grants are at least one interval + 1/1000 of it apart (LimiterState's window guard)
+            expected.add(MAX_RATE_INTERVAL + k * 1_112_222_222L);
         }
         assertEquals(expected, inWindow);
         assertTrue(inWindow.size() <= 10 * 0.9, "at most remaining * (1 - margin) calls before the reset");
@@ -95,8 +96,9 @@ class ProviderQuotaPacingTest {
         // 30 per 60 s -> 30 * 0.9 / 60 = 0.45/s, interval round(1e9 / 0.45) = 2,222,222,222 ns
         callAndReport(0, new ProviderQuota(30, -1, -1, 60 * S));
         assertEquals(0.45, state.rate(0));
-        assertEquals(List.of(MAX_RATE_INTERVAL, MAX_RATE_INTERVAL + 2_222_222_222L,
-                MAX_RATE_INTERVAL + 2 * 2_222_222_222L), grants(0, 5 * S));
+        // below 1/s: one interval + 1/1000 of it between grants (LimiterState's window guard)
+        assertEquals(List.of(MAX_RATE_INTERVAL, MAX_RATE_INTERVAL + 2_224_444_444L,
+                MAX_RATE_INTERVAL + 2 * 2_224_444_444L), grants(0, 5 * S));
         // the limit has no expiry of its own: it holds until the next report
         assertEquals(0.45, state.rate(3600 * S));
 

@@ -302,12 +302,13 @@ class RateLimiterTest {
         callers.get(10_001).acquire(limiter);
         assertEquals(RateLimitExceededException.Reason.MAX_PENDING, callers.get(10_001).rejected.getReason());
 
-        scheduler.advance(10 * S);
+        scheduler.advance(10_010 * MS);
         for (int i = 1; i <= 10_000; i++) {
             Caller c = callers.get(i);
             assertNotNull(c.permit, "caller " + i);
-            assertEquals(i * MS, c.permit.grantedAt());
-            assertEquals(i * MS, c.at);
+            // 1,000 per 1.001 s (LimiterState's window guard): 1 ms more per second
+            assertEquals(i * MS + (i / 1000) * MS, c.permit.grantedAt());
+            assertEquals(i * MS + (i / 1000) * MS, c.at);
             assertSame(testThread, c.thread);
             assertEquals(1, c.outcomes);
         }
@@ -325,26 +326,27 @@ class RateLimiterTest {
 
     @Test
     void maxWaitRejectsAtOnceWithAMessageNamingLimiterWaitAndBound() {
-        RateLimiter limiter = limiter(LimiterConfig.builder().minRate(1).maxRate(1).maxWait(Duration.ofSeconds(2)));
+        // at 1/s grants are 1.001 s apart (LimiterState's window guard); the estimate adds 1 s per waiter
+        RateLimiter limiter = limiter(LimiterConfig.builder().minRate(1).maxRate(1).maxWait(Duration.ofMillis(2_002)));
         List<Caller> callers = callers(4);
         callers.get(0).acquire(limiter);
-        callers.get(1).acquire(limiter); // 1 s
-        callers.get(2).acquire(limiter); // 2 s: exactly maxWait, admitted
-        assertNull(callers.get(3).acquire(limiter)); // 3 s
+        callers.get(1).acquire(limiter); // 1.001 s
+        callers.get(2).acquire(limiter); // estimated 2.001 s, granted at 2.002 s: exactly maxWait, admitted
+        assertNull(callers.get(3).acquire(limiter)); // estimated 3.001 s
         RateLimitExceededException e = callers.get(3).rejected;
         assertNotNull(e, "rejected before acquire returned");
         assertSame(testThread, callers.get(3).thread);
         assertEquals(RateLimitExceededException.Reason.MAX_WAIT, e.getReason());
         assertEquals("api", e.getLimiter());
-        assertEquals(Duration.ofSeconds(3), e.getWaitNeeded());
-        assertEquals(Duration.ofSeconds(2), e.getMaxWait());
-        assertEquals("Rate limiter 'api' cannot grant a permit within maxWait=2s: the wait needed is 3s"
+        assertEquals(Duration.ofMillis(3_001), e.getWaitNeeded());
+        assertEquals(Duration.ofMillis(2_002), e.getMaxWait());
+        assertEquals("Rate limiter 'api' cannot grant a permit within maxWait=2.002s: the wait needed is 3.001s"
                 + " (pacing at the current rate)", e.getMessage());
         assertEquals(2, limiter.pending());
         assertEquals(1, limiter.rejected());
-        scheduler.advance(2 * S);
-        assertEquals(S, callers.get(1).at);
-        assertEquals(2 * S, callers.get(2).at);
+        scheduler.advance(2_002 * MS);
+        assertEquals(1_001 * MS, callers.get(1).at);
+        assertEquals(2_002 * MS, callers.get(2).at);
     }
 
     @Test
@@ -354,12 +356,12 @@ class RateLimiterTest {
         callers.get(0).acquire(limiter);
         assertNull(callers.get(1).acquire(limiter));
         RateLimitExceededException e = callers.get(1).rejected;
-        assertEquals("Rate limiter 'api' cannot grant a permit within maxWait=500ms: the wait needed is 1s"
+        assertEquals("Rate limiter 'api' cannot grant a permit within maxWait=500ms: the wait needed is 1.001s"
                 + " (pacing at the current rate)", e.getMessage());
         assertEquals(0, scheduler.size());
         assertEquals(0, limiter.pending());
-        // the limiter is not stuck: the next caller after the interval is granted inline
-        clock.advance(S);
+        // the limiter is not stuck: the next caller after the wait it was told is granted inline
+        clock.advance(1_001 * MS);
         assertNotNull(new Caller(2).acquire(limiter));
     }
 

@@ -145,6 +145,53 @@ class SlidingWindowQuotaTest {
         assertEquals(0, q.used(4_040));
     }
 
+    @Test
+    void aGuardLengthensTheDecidingWindowButNotTheCount() {
+        long guard = SlidingWindowQuota.guardNanos(W);
+        assertEquals(10_000_000L, guard, "1 ms per second of window");
+        SlidingWindowQuota q = new SlidingWindowQuota(2, W, guard);
+        assertEquals(W, q.windowNanos());
+        assertEquals(W + guard, q.guardedWindowNanos());
+        q.record(0L);
+        q.record(S);
+        // the 3rd start waits for the 1st to be W + guard old
+        assertEquals(W + guard, q.earliest(2 * S));
+        assertEquals(W + guard, q.earliest(W));
+        // used counts the nominal window: the start at 0 no longer counts at W, but still holds the next start
+        assertEquals(1, q.used(W));
+        assertEquals(2, q.used(W - 1));
+        assertThrows(IllegalStateException.class, () -> q.record(W + guard - 1));
+        q.record(W + guard);
+        assertEquals(S + W + guard, q.earliest(W + guard));
+        assertEquals(2, q.used(W + guard));
+        assertEquals(1, q.used(S + W));
+        assertEquals(0L, SlidingWindowQuota.guardNanos(999L));
+        assertEquals(1L, SlidingWindowQuota.guardNanos(1_999L));
+        assertThrows(IllegalArgumentException.class, () -> new SlidingWindowQuota(3, W, -1L));
+    }
+
+    /** Starts that each begin up to the guard after their grant keep the quota in every nominal window. */
+    @Test
+    void dispatchDelaysWithinTheGuardKeepTheNominalWindow() {
+        SplittableRandom random = new SplittableRandom(3);
+        long window = S;
+        long guard = SlidingWindowQuota.guardNanos(window);
+        SlidingWindowQuota q = new SlidingWindowQuota(50, window, guard);
+        List<Long> starts = new ArrayList<>();
+        long now = 0;
+        while (now < 20 * S) {
+            long earliest = q.earliest(now);
+            if (earliest > now) {
+                now = earliest;
+            }
+            q.record(now);
+            starts.add(now + random.nextLong(guard + 1)); // the call starts 0..guard after its grant
+            now += random.nextLong(10_000_000L);
+        }
+        starts.sort(null);
+        assertMaxPerWindow(starts, 50, window);
+    }
+
     /** Random starts against a naive model: same answers, and no window ever holds more than the quota. */
     @Test
     void agreesWithANaiveModelOnRandomStarts() {

@@ -10,6 +10,7 @@ import io.github.camelratelimit.core.ProviderQuota;
 import io.lettuce.core.RedisURI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,6 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (the scripts' test-only time override, in whole microseconds), must give the same answers: granted or not,
  * the exact wait and interval in nanoseconds, the reason, whether a throttle cut, and the same snapshot. This is
  * what "the same rules as the core" means, checked on thousands of steps per config.
+ *
+ * <p>The window guard (never more grants than the rate in any window, with the dispatch guard) is checked twice:
+ * in the random sequences (configs whose guard binds: a low whole rate, rates below 1/s, rates crossing 1/s) and
+ * in eager-caller scenarios run first on the core, then replayed on the scripts in one pipeline (late wake-ups,
+ * a provider limit falling and rising, a quota, and the approximate guard above 65,536 grants per second).
  */
 class RedisScriptParityTest {
 
@@ -63,7 +69,14 @@ class RedisScriptParityTest {
                         .quota(3).quotaWindow(Duration.ofNanos(7_777_000)).signalCooldown(Duration.ZERO)
                         .quotaSafetyMargin(0.25).build(),
                 LimiterConfig.builder().minRate(1).maxRate(77.7).quota(50).quotaWindow(Duration.ofSeconds(1))
-                        .signalCooldown(Duration.ofMillis(5)).build());
+                        .signalCooldown(Duration.ofMillis(5)).build(),
+                // a low whole rate: the window guard binds (5 per 1.001 s)
+                LimiterConfig.builder().minRate(1).maxRate(5).signalCooldown(Duration.ofMillis(300)).build(),
+                // below 1/s: n = 1, W = one interval
+                LimiterConfig.builder().minRate(0.3).maxRate(0.8).signalCooldown(Duration.ofSeconds(2)).build(),
+                // cuts and provider reports cross 1/s; a quota over 2 s (guard 2 ms)
+                LimiterConfig.builder().minRate(0.5).maxRate(3).quota(4).quotaWindow(Duration.ofSeconds(2))
+                        .signalCooldown(Duration.ofMillis(500)).build());
     }
 
     @ParameterizedTest
@@ -75,7 +88,7 @@ class RedisScriptParityTest {
         long now = 5_000_000L; // microseconds
         List<Long> grants = new ArrayList<>();
         long typicalMicros = Math.max(1, (long) (1e6 / config.maxRate()));
-        int[] seen = new int[6]; // granted, pacing, quota, paused, cuts, snapshots
+        int[] seen = new int[7]; // granted, pacing, quota, paused, cuts, snapshots, window-guard waits
         for (int step = 0; step < 1500; step++) {
             // time moves by at least 1 us per step: mostly around the interval, sometimes a long idle
             int shape = rnd.nextInt(40);
@@ -92,6 +105,9 @@ class RedisScriptParityTest {
                 assertEquals(expected.intervalNanos(), actual.intervalNanos(), at + " interval");
                 assertEquals(expected.reason(), actual.reason(), at + " reason");
                 seen[actual.granted() ? 0 : actual.reason().ordinal()]++;
+                if (!actual.granted() && guardWait(grants, nanos + actual.waitNanos(), actual.intervalNanos())) {
+                    seen[6]++;
+                }
                 if (actual.granted()) {
                     assertEquals(now, actual.grantedAt(), at + " grantedAt is the server time");
                     grants.add(now);
@@ -123,9 +139,170 @@ class RedisScriptParityTest {
         }
         // the sequence really went through every branch (a cut needs two throttles at least 100 ms apart, so
         // cuts are rarer than the other branches)
-        String counts = "granted/pacing/quota/paused/cuts/snapshots: " + java.util.Arrays.toString(seen);
-        assertTrue(seen[0] > 50 && seen[1] > 50 && seen[3] > 20 && seen[4] > 2 && seen[5] > 50, counts);
+        String counts = "granted/pacing/quota/paused/cuts/snapshots/window: " + java.util.Arrays.toString(seen);
+        assertTrue(seen[0] > 50 && seen[1] > 50 && seen[3] > (config.maxRate() < 1 ? 5 : 20) && seen[4] > 2
+                && seen[5] > 50, counts);
         assertTrue(!config.hasQuota() || seen[2] > 5, counts);
+        if (config.maxRate() <= 5) {
+            assertTrue(seen[6] > 10, counts);
+        }
+    }
+
+    /**
+     * {@code true} when a wait ends exactly when the window guard allows: one W' (1.001 s, or 1.001 intervals
+     * for n = 1) after a remembered grant. A test heuristic to count the branch, not a rule.
+     */
+    private static boolean guardWait(List<Long> grantsMicros, long endNanos, long interval) {
+        for (int i = grantsMicros.size() - 1; i >= 0 && i >= grantsMicros.size() - 200; i--) {
+            long g = grantsMicros.get(i) * 1000L;
+            if (g + 1_001_000_000L == endNanos || g + interval + interval / 1000 == endNanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- eager callers: the core decides, the scripts replay every step in one pipeline ----
+
+    /** One step of a replay: an acquire (feedback == null) or a record, at a whole microsecond. */
+    private record Step(long micros, Feedback feedback, Acquisition acquisition, boolean cut) {
+    }
+
+    /**
+     * An eager caller on the core from {@code fromMicros} to {@code untilMicros}: asks; after a grant asks again
+     * {@code afterGrant} us later; after a wait, when told (rounded up to a whole us) plus {@code late} us.
+     * {@code reports} are applied (recorded) at the first ask at or after their time.
+     */
+    private static List<Step> eager(LimiterState core, long fromMicros, long untilMicros, long afterGrantMicros,
+            java.util.function.LongSupplier lateMicros, java.util.NavigableMap<Long, Feedback> reports) {
+        List<Step> steps = new ArrayList<>();
+        java.util.NavigableMap<Long, Feedback> pending = new java.util.TreeMap<>(reports);
+        long now = fromMicros;
+        while (now < untilMicros) {
+            while (!pending.isEmpty() && pending.firstKey() <= now) {
+                Feedback f = pending.pollFirstEntry().getValue();
+                steps.add(new Step(now, f, null, core.record(toCoreTime(f), now * 1000L)));
+                now++;
+            }
+            Acquisition a = core.tryAcquire(now * 1000L);
+            steps.add(new Step(now, null, a, false));
+            now += a.granted() ? afterGrantMicros : (a.waitNanos() + 999) / 1000 + lateMicros.getAsLong();
+        }
+        return steps;
+    }
+
+    /** Replays the core's steps on the scripts (pipelined, in order) and compares every answer; returns the grants. */
+    private static List<Long> replay(String limiter, LimiterConfig config, List<Step> steps) {
+        // load both scripts first: a NOSCRIPT retry inside the pipeline would reorder the steps
+        store.evalAt(RedisLimiterScripts.ACQUIRE, limiter + "-load", config, 1).join();
+        store.evalAt(RedisLimiterScripts.RECORD, limiter + "-load", config, 1,
+                RedisLimiterScripts.recordArgs(Feedback.success(1, 200))).join();
+        List<java.util.concurrent.CompletableFuture<List<Object>>> replies = new ArrayList<>();
+        for (Step st : steps) {
+            replies.add(st.feedback() == null
+                    ? store.evalAt(RedisLimiterScripts.ACQUIRE, limiter, config, st.micros())
+                    : store.evalAt(RedisLimiterScripts.RECORD, limiter, config, st.micros(),
+                            RedisLimiterScripts.recordArgs(st.feedback())));
+            if (replies.size() % 1000 == 0) {
+                replies.get(replies.size() - 1).join(); // batches of 1000 keep each call within the timeout
+            }
+        }
+        List<Long> grants = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Step st = steps.get(i);
+            String at = "step " + i + " at " + st.micros() + " us";
+            if (st.feedback() != null) {
+                assertEquals(st.cut(), RedisLimiterScripts.parseRecord(replies.get(i).join()).value(), at + " cut");
+                continue;
+            }
+            Acquisition expected = st.acquisition();
+            Acquisition actual = RedisLimiterScripts.parseAcquire(replies.get(i).join()).value();
+            assertEquals(expected.granted(), actual.granted(), at + " granted");
+            assertEquals(expected.waitNanos(), actual.waitNanos(), at + " wait");
+            assertEquals(expected.intervalNanos(), actual.intervalNanos(), at + " interval");
+            assertEquals(expected.reason(), actual.reason(), at + " reason");
+            if (actual.granted()) {
+                assertEquals(st.micros(), actual.grantedAt(), at + " grantedAt");
+                grants.add(st.micros() * 1000L);
+            }
+        }
+        return grants;
+    }
+
+    /** No half-open window of {@code window} ns over the sorted grants holds more than {@code max}. */
+    private static void assertMaxPerWindow(List<Long> sorted, int max, long window) {
+        int lo = 0;
+        for (int hi = 0; hi < sorted.size(); hi++) {
+            while (sorted.get(hi) - sorted.get(lo) >= window) {
+                lo++;
+            }
+            int count = hi - lo + 1;
+            if (count > max) {
+                throw new AssertionError(count + " grants within " + window + " ns ending at " + sorted.get(hi)
+                        + " (max " + max + ")");
+            }
+        }
+    }
+
+    private static java.util.NavigableMap<Long, Feedback> noReports() {
+        return new java.util.TreeMap<>();
+    }
+
+    @Test
+    void lateWakeUpsAtAWholeRate() {
+        LimiterConfig c = LimiterConfig.builder().maxRate(10).build();
+        SplittableRandom late = new SplittableRandom(61);
+        List<Step> steps = eager(new LimiterState(c), 1_000_000, 31_000_000, 1, () -> late.nextLong(99_000), noReports());
+        List<Long> grants = replay("eager-late", c, steps);
+        assertTrue(grants.size() > 250, "grants " + grants.size());
+        assertMaxPerWindow(grants, 10, 1_001_000_000L);
+    }
+
+    @Test
+    void lateWakeUpsBelowOnePerSecond() {
+        LimiterConfig c = LimiterConfig.builder().minRate(0.5).maxRate(0.5).build(); // 2 s, W' = 2.002 s
+        SplittableRandom late = new SplittableRandom(62);
+        List<Step> steps = eager(new LimiterState(c), 1_000_000, 121_000_000, 1, () -> late.nextLong(1_900_000),
+                noReports());
+        List<Long> grants = replay("eager-slow", c, steps);
+        assertTrue(grants.size() > 25, "grants " + grants.size());
+        assertMaxPerWindow(grants, 1, 2_002_000_000L);
+    }
+
+    @Test
+    void aProviderLimitFallsAndRises() {
+        LimiterConfig c = LimiterConfig.builder().maxRate(10).quotaSafetyMargin(0).build();
+        java.util.NavigableMap<Long, Feedback> reports = new java.util.TreeMap<>();
+        reports.put(1_950_000L, Feedback.success(1_000_000L, 200).withProviderQuota(new ProviderQuota(5, -1, -1,
+                1_000_000_000L))); // 5 per s
+        reports.put(5_000_000L, Feedback.success(1_000_000L, 200).withProviderQuota(new ProviderQuota(20, -1, -1,
+                1_000_000_000L))); // 20 per s, capped by maxRate 10
+        reports.put(8_000_000L, Feedback.success(1_000_000L, 200).withProviderQuota(new ProviderQuota(1, -1, -1,
+                2_000_000_000L))); // 0.5 per s: n = 1
+        List<Step> steps = eager(new LimiterState(c), 1_000_000, 16_000_000, 1, () -> 0L, reports);
+        List<Long> grants = replay("eager-provider", c, steps);
+        assertMaxPerWindow(grants, 10, 1_001_000_000L);
+    }
+
+    @Test
+    void aQuotaAndTheWindowGuardTogether() {
+        LimiterConfig c = LimiterConfig.builder().maxRate(1000).quota(700).quotaWindow(Duration.ofMillis(500))
+                .build();
+        SplittableRandom late = new SplittableRandom(63);
+        List<Step> steps = eager(new LimiterState(c), 1_000_000, 4_000_000, 1, () -> late.nextLong(50), noReports());
+        List<Long> grants = replay("eager-quota", c, steps);
+        assertMaxPerWindow(grants, 1000, 1_001_000_000L);
+        assertMaxPerWindow(grants, 700, 500_500_000L);
+    }
+
+    @Test
+    void aboveTheGuardsMemory() {
+        LimiterConfig c = LimiterConfig.builder().maxRate(100_000).build(); // 10 us; 65,536 grants remembered
+        List<Step> steps = eager(new LimiterState(c), 1_000_000, 1_700_000, 10, () -> 0L, noReports());
+        List<Long> grants = replay("eager-memory", c, steps);
+        assertTrue(grants.size() > 65_536 + 4_000, "grants " + grants.size());
+        // the 65,537th waits for the first + 1.001 s * 65,536 / 100,000 (656,015,360 ns), asked at the next whole us
+        assertEquals(1_000_000_000L + 656_016_000L, grants.get(65_536));
     }
 
     /** A random response: mostly throttles of a recent or older grant, Retry-After and quota reports in whole us. */
