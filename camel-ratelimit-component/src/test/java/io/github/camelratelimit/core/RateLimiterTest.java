@@ -300,6 +300,17 @@ class RateLimiterTest {
     }
 
     @Test
+    void atTheCeilingRateNoCallerWaitsForPacing() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1_000_000_000)); // 1 ns
+        for (int i = 0; i < 1000; i++) {
+            assertNotNull(new Caller(i).acquire(limiter), "call " + i);
+            clock.advance(1);
+        }
+        assertEquals(1000, limiter.granted());
+        assertEquals(0, scheduler.size());
+    }
+
+    @Test
     void theFirstAcquireIsGrantedInline() {
         RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10));
         Caller c = new Caller(0);
