@@ -25,6 +25,9 @@ import org.apache.camel.support.service.ServiceHelper;
  */
 public class RateLimitProducer extends DefaultAsyncProducer {
 
+    /** {@link RateLimitConstants#RESPONSE_STATUS} when there was no response (I/O error, or no HTTP delegate). */
+    private static final Integer NO_STATUS = -1;
+
     private final RateLimitEndpoint endpoint;
     private AsyncProducer delegateProducer;
     private AsyncProcessor delegate;
@@ -139,12 +142,30 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         }
     }
 
+    /**
+     * Reads the response for the limiter: always sets {@link RateLimitConstants#RESPONSE_STATUS}; feeds back only
+     * what the limiter can learn from (a rate-limit signal, or a provider quota report when
+     * {@code learnFromHeaders} is on). A plain response with no quota headers changes no limiter state
+     * ({@link RateLimiter#record} would drop it), so it costs no feedback record, no observer call and no header
+     * lookups beyond the status.
+     */
     private void afterCall(Exchange exchange, Permit permit, RateLimiter used) {
         try {
+            if (exchange.getException() == null && !exchange.getMessage().hasHeaders()) {
+                // no exception and no header at all: the delegate gave no HTTP response, nothing to learn
+                exchange.setProperty(RateLimitConstants.RESPONSE_STATUS, NO_STATUS);
+                return;
+            }
             ResponseClassifier.Response r = ResponseClassifier.read(exchange);
-            exchange.setProperty(RateLimitConstants.RESPONSE_STATUS, r.status());
+            int status = r.status();
+            exchange.setProperty(RateLimitConstants.RESPONSE_STATUS, status);
+            boolean throttle = (status == 429 || status == 503) && ResponseClassifier.isThrottle(r);
+            boolean learn = endpoint.quotaParser() != null && status > 0;
+            if (!throttle && !learn) {
+                return;
+            }
             long retryAfter = -1L;
-            if (ResponseClassifier.isThrottle(r)) {
+            if (throttle) {
                 retryAfter = RetryAfterSupport.retryAfterNanos(r, used.name(),
                         endpoint.getComponent().getClock(), used.config().maxPause());
                 if (retryAfter >= 0) {
@@ -153,8 +174,10 @@ public class RateLimitProducer extends DefaultAsyncProducer {
                 }
             }
             Feedback classified = ResponseClassifier.feedback(r, permit, retryAfter);
-            Feedback fb = endpoint.quotaParser() != null && r.status() > 0
-                    ? ProviderQuotaSupport.attach(classified, r, endpoint, used) : classified;
+            Feedback fb = learn ? ProviderQuotaSupport.attach(classified, r, endpoint, used) : classified;
+            if (!throttle && fb.providerQuota() == null) {
+                return; // no quota headers on this response
+            }
             RateLimiter limiter = endpoint.getComponent().liveLimiter(used);
             // records it, counts and logs it (rate_limit_response, rate_decreased, limiter_paused)
             endpoint.getComponent().getObserver().record(limiter, fb);

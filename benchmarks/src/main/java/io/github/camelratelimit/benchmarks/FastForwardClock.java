@@ -6,10 +6,12 @@ import io.github.camelratelimit.core.Clock;
  * A {@link Clock} whose monotonic time runs {@value #SPEED} times faster than {@link System#nanoTime()}, read
  * at the same cost (one {@code nanoTime} call, a subtraction and a shift).
  *
- * <p>The overhead benchmarks measure acquiring a permit <em>when not throttled</em>. The limiter's ceiling is
- * 1,000,000 permits/s (one per microsecond), while a permit costs tens of nanoseconds, so with the real clock
- * most calls would be told to wait. Seen through this clock, 1,000,000/s is about 10<sup>9</sup> real permits
- * per second: every call is granted, as with the alternatives configured with huge limits. Thread-safe.
+ * <p>The overhead benchmarks measure acquiring a permit <em>when not throttled</em>. {@link OverheadBenchmark}
+ * runs its limiter at 1,000,000 permits/s (one per microsecond), while a permit costs tens of nanoseconds, so
+ * with the real clock most calls would be told to wait; seen through this clock, 1,000,000/s is about
+ * 10<sup>9</sup> real permits per second: every call is granted, as with the alternatives configured with huge
+ * limits. {@link RouteOverheadBenchmark} runs at the ceiling (10<sup>9</sup>/s, a 1 ns interval) where the real
+ * clock already makes no call wait; through this clock not even a 1 ns wait is possible. Thread-safe.
  */
 final class FastForwardClock implements Clock {
 

@@ -9,6 +9,9 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Keeps each limiter's {@link LimiterState} in this JVM and answers synchronously (every returned stage is
  * already complete). Thread-safe: each state is guarded by its own monitor.
+ *
+ * <p>A limiter's state is found by name and kept while callers pass the same config (the same object is
+ * recognised without comparing its fields); a different config starts the state afresh.
  */
 public final class InMemoryLimiterStore implements LimiterStore {
 
@@ -21,9 +24,17 @@ public final class InMemoryLimiterStore implements LimiterStore {
 
     @Override
     public CompletionStage<Acquisition> tryAcquire(String limiter, LimiterConfig config) {
+        return CompletableFuture.completedFuture(acquireNow(limiter, config));
+    }
+
+    /**
+     * {@link #tryAcquire} without the future: what {@link RateLimiter} calls on its fast path. The clock is read
+     * under the state's monitor, so grants are stamped in the order they are made.
+     */
+    public Acquisition acquireNow(String limiter, LimiterConfig config) {
         LimiterState s = state(limiter, config);
         synchronized (s) {
-            return CompletableFuture.completedFuture(s.tryAcquire(clock.nanoTime()));
+            return s.tryAcquire(clock.nanoTime());
         }
     }
 
@@ -69,7 +80,7 @@ public final class InMemoryLimiterStore implements LimiterStore {
 
     private LimiterState state(String limiter, LimiterConfig config) {
         LimiterState s = states.get(limiter);
-        if (s != null && s.config().equals(config)) {
+        if (s != null && (s.config() == config || s.config().equals(config))) {
             return s;
         }
         // first use, or the limiter was re-created with new settings: start afresh

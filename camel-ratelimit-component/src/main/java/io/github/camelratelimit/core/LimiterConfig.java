@@ -11,7 +11,8 @@ import java.time.Duration;
  * <caption>Options</caption>
  * <tr><th>option</th><th>unit</th><th>default</th><th>rule</th></tr>
  * <tr><td>minRate</td><td>permits/s</td><td>1</td><td>finite, &gt; 0, &lt;= maxRate</td></tr>
- * <tr><td>maxRate</td><td>permits/s</td><td>60</td><td>finite, &gt; 0, &lt;= 1,000,000; the starting rate</td></tr>
+ * <tr><td>maxRate</td><td>permits/s</td><td>60</td><td>finite, &gt; 0, &lt;= 1,000,000,000; the starting rate (at
+ *     the ceiling the pacing interval is 1 ns: in effect no pacing, the limiter only reacts to 429s and quotas)</td></tr>
  * <tr><td>recoveryScale</td><td>- (in units of (0.2 s)&sup3;)</td><td>100000</td><td>finite, &gt; 0; cap of the
  *     scaling constant C of {@link AdaptiveRateLimit} (starts at min(500, recoveryScale), doubles per signal)</td></tr>
  * <tr><td>decreaseFactor</td><td>-</td><td>0.7</td><td>in (0, 1): rate after a cut = factor &times; rate before,
@@ -56,7 +57,11 @@ public record LimiterConfig(
     public static final Duration DEFAULT_MAX_PAUSE = Duration.ofMinutes(15);
     public static final double DEFAULT_QUOTA_SAFETY_MARGIN = 0.1;
 
-    static final double MAX_RATE_LIMIT = 1_000_000.0;
+    /**
+     * The highest {@code maxRate}: 10<sup>9</sup> permits/s, a pacing interval of 1 ns (the clock's unit), so a
+     * limiter at the ceiling never makes a caller wait for pacing (pauses, quotas and cuts still apply).
+     */
+    static final double MAX_RATE_LIMIT = 1_000_000_000.0;
     static final int MAX_QUOTA = 10_000_000;
     static final Duration MAX_QUOTA_WINDOW = Duration.ofDays(366);
 

@@ -9,18 +9,25 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Enforces one limiter for the callers of one JVM: a FIFO queue of waiting callers in front of a
  * {@link LimiterStore}, and one scheduled wake-up (never a thread per waiter, never a sleep).
  *
- * <p>{@link #acquire(Waiter)} asks the store for a permit when nobody is queued (with a synchronous store, even
- * while another caller is asking it: the store is atomic). Granted: the permit is
+ * <p>{@link #acquire(Waiter)} asks the store for a permit when nobody is queued. Granted: the permit is
  * returned and the caller goes on in its own thread. Otherwise the caller is queued and the limiter schedules
  * one wake-up at the time the store named; on wake-up it asks again for the queue's head, hands each granted
  * permit to the {@code workers} executor and schedules the next wake-up. A pause (Retry-After) or a rate cut
  * recorded meanwhile is seen at the next ask, so it holds back every queued caller at once.
+ *
+ * <p>Fast path: with a synchronous store ({@link LimiterStore#completesSynchronously()}, read once at
+ * construction; the in-memory store) a caller that finds nobody queued (one volatile read) asks the store
+ * without taking this limiter's monitor and without allocating anything but its permit; the store's own
+ * per-limiter lock is the only one taken. Callers asking at the same time are ordered by the store. Only a
+ * caller the store tells to wait takes the monitor, to queue. A caller never overtakes one that was queued
+ * before it arrived: it sees the queue non-empty and queues behind it. With an asynchronous store (Redis) one
+ * caller at a time asks the store while nobody is queued; callers arriving meanwhile queue behind it.
  *
  * <p>Bounds: a caller whose estimated wait ({@code now + store wait + position * interval}) exceeds
  * {@code maxWait}, or who would be the {@code maxPending + 1}-th waiter, is rejected at once with a
@@ -29,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * gets exactly one of: a returned permit, {@link Waiter#onPermit}, {@link Waiter#onRejected}.
  *
  * <p>Thread-safe. Waiter callbacks run on {@code workers}, except rejections at acquire time, which run in the
- * calling thread before {@code acquire} returns.
+ * calling thread before {@code acquire} returns. The counters ({@link #granted()}, {@link #rejected()}) are
+ * {@link LongAdder}s: exact once the callers are done, never a contended write per call.
  */
 public final class RateLimiter implements AutoCloseable {
 
@@ -49,7 +57,17 @@ public final class RateLimiter implements AutoCloseable {
     private final long maxWaitNanos;
     private final RateLimiterListener listener;
 
+    /** The store's value of {@link LimiterStore#completesSynchronously()}, read once. */
+    private final boolean synchronousStore;
+    /** The store when it is the in-memory one: asked without a future on the fast path. */
+    private final InMemoryLimiterStore memory;
+
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
+    /**
+     * {@code synchronousStore && !closed && queue.isEmpty()}: a caller may ask the store without the monitor.
+     * Written under the monitor whenever one of them changes (never on the fast path), read without it.
+     */
+    private volatile boolean open;
     /** True while one party owns the drain: running it, awaiting the store, or holding a scheduled wake-up. */
     private boolean draining;
     private boolean closed;
@@ -58,8 +76,8 @@ public final class RateLimiter implements AutoCloseable {
     private long headAt = Long.MIN_VALUE;
     private long interval;
 
-    private final AtomicLong granted = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
+    private final LongAdder granted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
 
     public RateLimiter(String name, LimiterConfig config, LimiterStore store, Clock clock, Scheduler scheduler,
             Executor workers, RateLimiterListener listener) {
@@ -72,6 +90,9 @@ public final class RateLimiter implements AutoCloseable {
         this.listener = listener == null ? RateLimiterListener.NONE : listener;
         this.maxWaitNanos = config.maxWait().toNanos();
         this.interval = LimiterState.intervalNanos(config.maxRate());
+        this.synchronousStore = store.completesSynchronously();
+        this.memory = store instanceof InMemoryLimiterStore m ? m : null;
+        this.open = synchronousStore;
     }
 
     /**
@@ -81,6 +102,9 @@ public final class RateLimiter implements AutoCloseable {
      *         called), or {@code null} when {@code waiter} has been or will be called exactly once
      */
     public Permit acquire(Waiter waiter) {
+        if (open) {
+            return askAlongside(waiter);
+        }
         long now = clock.nanoTime();
         Entry e = new Entry(waiter, now);
         RateLimitExceededException reject = null;
@@ -88,13 +112,13 @@ public final class RateLimiter implements AutoCloseable {
         synchronized (this) {
             if (closed) {
                 reject = RateLimitExceededException.stopped(name, 0, config.maxWait());
-            } else if (!queue.isEmpty() || (draining && !store.completesSynchronously())) {
+            } else if (!queue.isEmpty() || (draining && !synchronousStore)) {
                 reject = admit(e, now);
                 if (reject == null) {
                     return null;
                 }
-            } else if (draining) {
-                alongside = true; // nobody waits; another caller is asking a synchronous store: ask it too
+            } else if (synchronousStore) {
+                alongside = true; // the queue emptied since the caller looked: ask like the fast path
             } else {
                 draining = true;
             }
@@ -104,9 +128,9 @@ public final class RateLimiter implements AutoCloseable {
             return null;
         }
         if (alongside) {
-            return acquireAlongside(e, now);
+            return askAlongside(waiter);
         }
-        // we own the drain and the queue is empty: ask the store for this caller
+        // an asynchronous store, nobody queued: this caller owns the drain while it asks the store
         CompletableFuture<Acquisition> f;
         try {
             f = store.tryAcquire(name, config).toCompletableFuture();
@@ -116,11 +140,8 @@ public final class RateLimiter implements AutoCloseable {
         if (f.isDone() && !f.isCompletedExceptionally()) {
             Acquisition a = f.join();
             if (a.granted()) {
-                granted.incrementAndGet();
                 releaseDrain();
-                Permit p = new Permit(name, a.grantedAt(), 0L);
-                listener.onGranted(name, p);
-                return p;
+                return grantedNow(a);
             }
             if (a.waitNanos() > maxWaitNanos || config.maxPending() == 0) {
                 releaseDrain();
@@ -148,25 +169,62 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     /**
-     * Asks a synchronous store while another caller owns the drain and nobody waits: granted, the caller goes on
-     * at once (no queue, no thread hop); told to wait, it queues behind whoever queued meanwhile, and becomes the
-     * drain owner if the drain was given up in between.
+     * Asks a synchronous store without this limiter's monitor (nobody was queued when the caller looked; other
+     * callers may be asking at the same time: the store is atomic). Granted: the caller goes on at once, nothing
+     * allocated but the permit. Told to wait: {@link #queueAfterAsking}.
      */
-    private Permit acquireAlongside(Entry e, long now) {
+    private Permit askAlongside(Waiter waiter) {
         Acquisition a;
-        try {
-            a = store.tryAcquire(name, config).toCompletableFuture().join();
-        } catch (RuntimeException ex) {
-            reject(e, RateLimitExceededException.storeFailed(name, store.kind(), ex.getCause() != null ? ex.getCause() : ex));
-            return null;
+        if (memory != null) {
+            try {
+                a = memory.acquireNow(name, config);
+            } catch (RuntimeException ex) {
+                rejectNew(waiter, RateLimitExceededException.storeFailed(name, store.kind(), ex));
+                return null;
+            }
+        } else {
+            CompletableFuture<Acquisition> f;
+            try {
+                f = store.tryAcquire(name, config).toCompletableFuture();
+            } catch (RuntimeException ex) {
+                f = CompletableFuture.failedFuture(ex);
+            }
+            if (!f.isDone()) {
+                // the store said it answers at once but did not: never block, take its answer when it comes
+                long asked = clock.nanoTime();
+                f.whenComplete((late, ex) -> answeredLate(waiter, asked, late, ex));
+                return null;
+            }
+            try {
+                a = f.join();
+            } catch (RuntimeException ex) {
+                rejectNew(waiter, RateLimitExceededException.storeFailed(name, store.kind(),
+                        ex.getCause() != null ? ex.getCause() : ex));
+                return null;
+            }
         }
         if (a.granted()) {
-            granted.incrementAndGet();
-            Permit p = new Permit(name, a.grantedAt(), 0L);
-            listener.onGranted(name, p);
-            return p;
+            return grantedNow(a);
         }
-        RateLimitExceededException reject = null;
+        queueAfterAsking(new Entry(waiter, clock.nanoTime()), a);
+        return null;
+    }
+
+    /** A permit granted to the calling thread: counted, heard by the listener, returned. */
+    private Permit grantedNow(Acquisition a) {
+        granted.increment();
+        Permit p = new Permit(name, a.grantedAt(), 0L);
+        listener.onGranted(name, p);
+        return p;
+    }
+
+    /**
+     * A caller the store told to wait while it asked alongside others: it queues behind whoever queued
+     * meanwhile, and becomes the drain owner (schedules the wake-up) when nobody owns the drain.
+     */
+    private void queueAfterAsking(Entry e, Acquisition a) {
+        long now = e.enqueuedAt;
+        RateLimitExceededException reject;
         synchronized (this) {
             if (closed) {
                 reject = RateLimitExceededException.stopped(name, 0, config.maxWait());
@@ -187,7 +245,29 @@ public final class RateLimiter implements AutoCloseable {
         } else {
             listener.onQueued(name, a);
         }
-        return null;
+    }
+
+    /** The answer of a store that claimed to answer at once but did not: applied off the caller's thread. */
+    private void answeredLate(Waiter waiter, long askedAt, Acquisition a, Throwable ex) {
+        Entry e = new Entry(waiter, askedAt);
+        if (ex != null || a == null) {
+            Throwable cause = ex == null ? new IllegalStateException("store answered nothing")
+                    : ex.getCause() != null ? ex.getCause() : ex;
+            dispatchReject(e, RateLimitExceededException.storeFailed(name, store.kind(), cause));
+            return;
+        }
+        if (!a.granted()) {
+            queueAfterAsking(e, a);
+            return;
+        }
+        Permit p = new Permit(name, a.grantedAt(), clock.nanoTime() - askedAt);
+        granted.increment();
+        listener.onGranted(name, p);
+        try {
+            workers.execute(() -> waiter.onPermit(p));
+        } catch (RejectedExecutionException stopping) {
+            reject(e, RateLimitExceededException.stopped(name, p.waitedNanos(), config.maxWait()));
+        }
     }
 
     /** Rejects every waiter (reason STOPPED) and refuses new callers. Idempotent. */
@@ -199,6 +279,7 @@ public final class RateLimiter implements AutoCloseable {
                 return;
             }
             closed = true;
+            open = false;
             if (wakeup != null) {
                 wakeup.cancel();
                 wakeup = null;
@@ -231,12 +312,12 @@ public final class RateLimiter implements AutoCloseable {
 
     /** Permits granted by this limiter object. */
     public long granted() {
-        return granted.get();
+        return granted.sum();
     }
 
     /** Callers rejected by this limiter object (maxWait, maxPending, stop, store failure). */
     public long rejected() {
-        return rejected.get();
+        return rejected.sum();
     }
 
     /**
@@ -264,6 +345,7 @@ public final class RateLimiter implements AutoCloseable {
         synchronized (this) {
             if (!closed) {
                 queue.addFirst(e);
+                open = false;
                 return true;
             }
             draining = false;
@@ -284,6 +366,7 @@ public final class RateLimiter implements AutoCloseable {
             return RateLimitExceededException.maxWait(name, estimate, config.maxWait(), Acquisition.WaitReason.PACING);
         }
         queue.addLast(e);
+        open = false;
         return null;
     }
 
@@ -332,6 +415,7 @@ public final class RateLimiter implements AutoCloseable {
             Entry head;
             synchronized (this) {
                 head = queue.pollFirst();
+                open = synchronousStore && !closed && queue.isEmpty();
             }
             if (head != null) {
                 Throwable cause = ex != null ? ex : new IllegalStateException("store answered nothing");
@@ -344,13 +428,14 @@ public final class RateLimiter implements AutoCloseable {
             synchronized (this) {
                 head = queue.pollFirst();
                 interval = a.intervalNanos();
+                open = synchronousStore && !closed && queue.isEmpty();
             }
             if (head == null) {
                 return true; // closed meanwhile; the permit goes unused
             }
             Permit p = new Permit(name, a.grantedAt(), now - head.enqueuedAt);
             // counted before the hand-off: the worker may finish the call before this thread goes on
-            granted.incrementAndGet();
+            granted.increment();
             listener.onGranted(name, p);
             try {
                 workers.execute(() -> head.waiter.onPermit(p));
@@ -402,6 +487,7 @@ public final class RateLimiter implements AutoCloseable {
             if (queue.isEmpty()) {
                 draining = false;
                 headAt = Long.MIN_VALUE;
+                open = synchronousStore;
             } else {
                 wakeup = scheduler.schedule(this::onWakeup, a.waitNanos());
             }
@@ -435,13 +521,17 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     private void reject(Entry e, RateLimitExceededException ex) {
-        rejected.incrementAndGet();
+        rejectNew(e.waiter, ex);
+    }
+
+    private void rejectNew(Waiter waiter, RateLimitExceededException ex) {
+        rejected.increment();
         listener.onRejected(name, ex);
-        e.waiter.onRejected(ex);
+        waiter.onRejected(ex);
     }
 
     private void dispatchReject(Entry e, RateLimitExceededException ex) {
-        rejected.incrementAndGet();
+        rejected.increment();
         listener.onRejected(name, ex);
         try {
             workers.execute(() -> e.waiter.onRejected(ex));

@@ -1,5 +1,11 @@
 package io.github.camelratelimit.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
 /**
  * The store contract for {@link InMemoryLimiterStore} on a {@link ManualClock}: time moves only when the test
  * says, so every wait and every start time is asserted exactly.
@@ -31,5 +37,24 @@ class InMemoryLimiterStoreTest extends LimiterStoreContract {
     @Override
     protected boolean exactTime() {
         return true;
+    }
+
+    @Test
+    void acquireNowAnswersLikeTryAcquireWithoutAFuture() {
+        InMemoryLimiterStore store = new InMemoryLimiterStore(clock);
+        LimiterConfig config = LimiterConfig.builder().maxRate(10).build();
+        assertEquals(Acquisition.granted(0L, 100_000_000L), store.acquireNow("a", config));
+        assertEquals(Acquisition.wait(100_000_000L, 100_000_000L, Acquisition.WaitReason.PACING),
+                store.tryAcquire("a", config).toCompletableFuture().join());
+        clock.advance(100_000_000L);
+        assertTrue(store.acquireNow("a", config).granted());
+    }
+
+    @Test
+    void anEqualConfigKeepsTheStateAndADifferentOneStartsAfresh() {
+        InMemoryLimiterStore store = new InMemoryLimiterStore(clock);
+        assertTrue(store.acquireNow("a", LimiterConfig.builder().maxRate(10).build()).granted());
+        assertFalse(store.acquireNow("a", LimiterConfig.builder().maxRate(10).build()).granted(), "same state");
+        assertTrue(store.acquireNow("a", LimiterConfig.builder().maxRate(20).build()).granted(), "new state");
     }
 }

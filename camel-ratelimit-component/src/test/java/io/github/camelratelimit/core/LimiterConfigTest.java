@@ -56,8 +56,8 @@ class LimiterConfigTest {
                         "must be a finite number > 0"),
                 bad("maxRate -Infinity", b -> b.maxRate(Double.NEGATIVE_INFINITY), "maxRate", "-Infinity",
                         "must be a finite number > 0"),
-                bad("maxRate above a million", b -> b.maxRate(1_000_001), "maxRate", "1000001.0",
-                        "must be <= 1000000"),
+                bad("maxRate above a billion", b -> b.maxRate(1_000_000_001), "maxRate", "1.000000001E9",
+                        "must be <= 1000000000"),
                 bad("recoveryScale 0", b -> b.recoveryScale(0), "recoveryScale", "0.0", "must be a finite number > 0"),
                 bad("recoveryScale Infinity", b -> b.recoveryScale(Double.POSITIVE_INFINITY), "recoveryScale",
                         "Infinity", "must be a finite number > 0"),
@@ -113,7 +113,7 @@ class LimiterConfigTest {
     @Test
     void boundaryValuesAreAccepted() {
         LimiterConfig c = LimiterConfig.builder()
-                .minRate(1_000_000).maxRate(1_000_000) // min == max, at the ceiling
+                .minRate(1_000_000_000).maxRate(1_000_000_000) // min == max, at the ceiling
                 .decreaseFactor(0.999).quota(10_000_000).quotaWindow(Duration.ofDays(366))
                 .maxWait(Duration.ZERO).maxPending(0).signalCooldown(Duration.ZERO).maxPause(Duration.ofNanos(1))
                 .quotaSafetyMargin(0).build();

@@ -246,6 +246,74 @@ class RateLimiterTest {
     }
 
     @Test
+    void aNewcomerNeverOvertakesAWaiterEvenWhenAPermitIsDue() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10)); // 100 ms
+        List<Caller> callers = callers(3);
+        assertNotNull(callers.get(0).acquire(limiter));
+        assertNull(callers.get(1).acquire(limiter)); // queued, wake-up at 100 ms
+        clock.advance(150 * MS); // time passes, the wake-up has not run yet: the store would grant now
+        assertNull(callers.get(2).acquire(limiter), "queued behind the waiter, not granted past it");
+        assertEquals(2, limiter.pending());
+        scheduler.advance(0); // the late wake-up serves the waiter first
+        assertEquals(List.of(0, 1), served);
+        assertEquals(150 * MS, callers.get(1).at);
+        scheduler.advance(50 * MS); // the newcomer keeps the grid: one interval after the waiter's slot
+        assertEquals(List.of(0, 1, 2), served);
+        assertEquals(200 * MS, callers.get(2).at);
+        // the queue is empty again: the next caller after an interval is granted in its own thread
+        clock.advance(100 * MS);
+        Caller last = new Caller(3);
+        assertNotNull(last.acquire(limiter));
+        assertSame(testThread, last.thread);
+        assertEquals(0, scheduler.size());
+    }
+
+    /** A store that claims to answer at once but returns a pending stage: the caller is not blocked. */
+    @Test
+    void aSynchronousStoreThatAnswersLateIsNotWaitedFor() {
+        AsyncStore late = new AsyncStore() {
+            @Override
+            public boolean completesSynchronously() {
+                return true;
+            }
+        };
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10), late);
+        List<Caller> callers = callers(3);
+        for (Caller c : callers) {
+            assertNull(c.acquire(limiter), "not blocked on the pending answer");
+        }
+        assertEquals(3, late.asked.size());
+        clock.advance(5 * MS);
+        late.asked.poll().complete(Acquisition.granted(5 * MS, 100 * MS));
+        assertEquals(new Permit("api", 5 * MS, 5 * MS), callers.get(0).permit, "handed over, waited 5 ms");
+        late.asked.poll().complete(Acquisition.wait(95 * MS, 100 * MS, Acquisition.WaitReason.PACING));
+        assertTrue(callers.get(1).waiting());
+        assertEquals(1, limiter.pending());
+        late.asked.poll().completeExceptionally(new IllegalStateException("gone"));
+        assertEquals(RateLimitExceededException.Reason.STORE_FAILED, callers.get(2).rejected.getReason());
+        scheduler.advance(95 * MS); // the wake-up asks again for the queued caller
+        late.asked.poll().complete(Acquisition.granted(100 * MS, 100 * MS));
+        assertEquals(new Permit("api", 100 * MS, 100 * MS), callers.get(1).permit, "waited since it asked");
+        assertEquals(2, limiter.granted());
+        assertEquals(1, limiter.rejected());
+        assertEquals(0, limiter.pending());
+        for (Caller c : callers) {
+            assertEquals(1, c.outcomes, "caller " + c.id);
+        }
+    }
+
+    @Test
+    void atTheCeilingRateNoCallerWaitsForPacing() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1_000_000_000)); // 1 ns
+        for (int i = 0; i < 1000; i++) {
+            assertNotNull(new Caller(i).acquire(limiter), "call " + i);
+            clock.advance(1);
+        }
+        assertEquals(1000, limiter.granted());
+        assertEquals(0, scheduler.size());
+    }
+
+    @Test
     void theFirstAcquireIsGrantedInline() {
         RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10));
         Caller c = new Caller(0);
@@ -669,7 +737,7 @@ class RateLimiterTest {
     }
 
     /** Answers only when the test completes the returned futures. */
-    static final class AsyncStore implements LimiterStore {
+    static class AsyncStore implements LimiterStore {
         final ArrayDeque<CompletableFuture<Acquisition>> asked = new ArrayDeque<>();
 
         @Override
