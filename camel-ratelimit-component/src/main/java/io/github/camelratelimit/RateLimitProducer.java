@@ -1,5 +1,6 @@
 package io.github.camelratelimit;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.github.camelratelimit.core.Feedback;
@@ -130,16 +131,34 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         exchange.setProperty(RateLimitConstants.WAITED_MILLIS, TimeUnit.NANOSECONDS.toMillis(permit.waitedNanos()));
         exchange.removeProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS);
         try {
-            return delegate.process(exchange, doneSync -> {
-                afterCall(exchange, permit, limiter);
-                callback.done(inline && doneSync);
+            boolean[] deferred = {false};
+            boolean sync = delegate.process(exchange, doneSync -> {
+                if (!finish(afterCall(exchange, permit, limiter), callback, inline && doneSync)) {
+                    deferred[0] = true;
+                }
             });
+            // a delegate that finished in this thread ran the callback above before returning
+            return sync && !deferred[0];
         } catch (Throwable t) {
             exchange.setException(t);
-            afterCall(exchange, permit, limiter);
-            callback.done(inline);
-            return inline;
+            return finish(afterCall(exchange, permit, limiter), callback, inline) && inline;
         }
+    }
+
+    /**
+     * Completes the exchange once the limiter has taken in a rate-limit signal (a store such as Redis answers
+     * asynchronously): a throttled exchange continues, and may be redelivered, only after its {@code Retry-After}
+     * pause and congestion event are in the limiter, never before.
+     *
+     * @return {@code true} when the callback ran now (with {@code sync}), {@code false} when it will run later
+     */
+    private static boolean finish(CompletableFuture<Boolean> recorded, AsyncCallback callback, boolean sync) {
+        if (recorded == null || recorded.isDone()) {
+            callback.done(sync);
+            return true;
+        }
+        recorded.whenComplete((cut, e) -> callback.done(false));
+        return false;
     }
 
     /**
@@ -149,12 +168,12 @@ public class RateLimitProducer extends DefaultAsyncProducer {
      * ({@link RateLimiter#record} would drop it), so it costs no feedback record, no observer call and no header
      * lookups beyond the status.
      */
-    private void afterCall(Exchange exchange, Permit permit, RateLimiter used) {
+    private CompletableFuture<Boolean> afterCall(Exchange exchange, Permit permit, RateLimiter used) {
         try {
             if (exchange.getException() == null && !exchange.getMessage().hasHeaders()) {
                 // no exception and no header at all: the delegate gave no HTTP response, nothing to learn
                 exchange.setProperty(RateLimitConstants.RESPONSE_STATUS, NO_STATUS);
-                return;
+                return null;
             }
             ResponseClassifier.Response r = ResponseClassifier.read(exchange);
             int status = r.status();
@@ -162,7 +181,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             boolean throttle = (status == 429 || status == 503) && ResponseClassifier.isThrottle(r);
             boolean learn = endpoint.quotaParser() != null && status > 0;
             if (!throttle && !learn) {
-                return;
+                return null;
             }
             long retryAfter = -1L;
             if (throttle) {
@@ -176,16 +195,18 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             Feedback classified = ResponseClassifier.feedback(r, permit, retryAfter);
             Feedback fb = learn ? ProviderQuotaSupport.attach(classified, r, endpoint, used) : classified;
             if (!throttle && fb.providerQuota() == null) {
-                return; // no quota headers on this response
+                return null; // no quota headers on this response
             }
             RateLimiter limiter = endpoint.getComponent().liveLimiter(used);
             // records it, counts and logs it (rate_limit_response, rate_decreased, limiter_paused)
-            endpoint.getComponent().getObserver().record(limiter, fb);
+            CompletableFuture<Boolean> recorded = endpoint.getComponent().getObserver().record(limiter, fb);
+            return throttle ? recorded : null;
         } catch (RuntimeException e) {
             // feedback must never fail the exchange
             org.slf4j.LoggerFactory.getLogger(io.github.camelratelimit.observe.RateLimitEvents.LOGGER).atWarn()
                     .setMessage("ratelimit could not read a response").addKeyValue("event", "feedback_failed")
                     .addKeyValue("error", Masking.maskText(e.toString())).log();
+            return null;
         }
     }
 }

@@ -72,8 +72,11 @@ class RateLimitProducerTest extends CamelTestSupport {
         Exchange second = template.send("direct:a", e -> { });
         assertEquals(503, second.getProperty(RateLimitConstants.RESPONSE_STATUS));
         assertEquals(1000L, second.getProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS));
-        assertEquals(1, snapshot("svc").cuts());
+        // with Retry-After it is a rate-limit signal: it pauses the limiter and opens a congestion event (the scale
+        // doubles); a lone signal does not cut
         assertEquals(1, snapshot("svc").throttled());
+        assertEquals(1000.0, snapshot("svc").scale());
+        assertEquals(0, snapshot("svc").cuts());
     }
 
     @Test
