@@ -24,6 +24,7 @@ package io.github.camelratelimit.core;
  *                cut   (an event is open, the call was granted after it opened, it opened at least 100 ms
  *                      ago and signalCooldown has passed since the last cut):
  *                      E = (grants - throttles since the event opened) / (now - opened)   (accepted/s)
+ *                      if a pause was in force since the event opened: E = max(E, decreaseFactor * rate / 0.9)
  *                      cut with E ({@link AdaptiveRateLimit#cut(long, double)}); close the event
  * provider quota (any response, m = quotaSafetyMargin):
  *                remaining = 0, reset known   : pauseUntil = max(pauseUntil, now + min(reset, maxPause))
@@ -36,7 +37,9 @@ package io.github.camelratelimit.core;
  * One congestion event cuts once, confirmed by a second throttle: a lone 429 (a burst of another client, a
  * provider hiccup) is waited out (its Retry-After pauses every permit) but does not lower the rate. Between the two
  * throttles the provider's bucket was empty at the first one, so what it accepted since then is its capacity,
- * Retry-After pause included: the cut lands just under the capacity instead of a blind fraction of the rate.
+ * Retry-After pause included: the cut lands just under the capacity instead of a blind fraction of the rate. A
+ * provider whose bucket is smaller than what a pause would refill loses capacity during the pause, which makes that
+ * measure read low; so when a pause fell inside it the cut is never deeper than {@code decreaseFactor}.
  *
  * A provider-reported quota may pace below {@code minRate}: it is the provider's own statement of what is
  * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
@@ -76,6 +79,7 @@ public final class LimiterState {
     private long ceilingUntil = Long.MIN_VALUE;
     private double limitRate = Double.POSITIVE_INFINITY;
     private long armedAt = Long.MIN_VALUE;
+    private boolean pausedInEvent;
     private long grantedAtArm;
     private long throttledAtArm;
 
@@ -234,6 +238,7 @@ public final class LimiterState {
             armedAt = Long.MIN_VALUE; // a lone throttle long ago: not part of this event
         }
         if (armedAt == Long.MIN_VALUE) {
+            pausedInEvent = pauseUntil > now;
             armedAt = now;
             grantedAtArm = granted;
             throttledAtArm = throttled;
@@ -245,7 +250,13 @@ public final class LimiterState {
             return false;
         }
         double accepted = (granted - grantedAtArm) - (throttled - throttledAtArm);
-        rateLimit.cut(now, accepted / ((now - armedAt) / 1e9));
+        double estimate = accepted / ((now - armedAt) / 1e9);
+        if (pausedInEvent) {
+            // a pause inside the measurement reads low when the provider's bucket is smaller than what the pause
+            // would refill: never cut deeper than decreaseFactor then
+            estimate = Math.max(estimate, config.decreaseFactor() * rateLimit.rate(now) / AdaptiveRateLimit.ESTIMATE_FACTOR);
+        }
+        rateLimit.cut(now, estimate);
         armedAt = Long.MIN_VALUE;
         lastCutAt = now;
         return true;
@@ -255,6 +266,9 @@ public final class LimiterState {
     public void pauseUntil(long now, long delayNanos) {
         long d = Math.min(Math.max(0L, delayNanos), config.maxPause().toNanos());
         pauseUntil = Math.max(pauseUntil, now + d);
+        if (armedAt != Long.MIN_VALUE && pauseUntil > now) {
+            pausedInEvent = true;
+        }
     }
 
     /** Applies what the provider's headers said; malformed reports are filtered by the parser. */

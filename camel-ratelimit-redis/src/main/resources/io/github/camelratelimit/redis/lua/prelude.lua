@@ -16,7 +16,7 @@
 -- Hash fields: tu,tn tat | pu pause until (us) | lc last cut (us) | g granted | th throttled
 --  ce,cu provider ceiling (permits/s) and until (us) | lr provider limit rate (permits/s)
 --  wm,ca,k,c the running cubic recovery (Wmax, cut at us, K s, C) | ns next scale | n cuts | now last time
---  ar,ga,ta the open congestion event (armed at us, granted and throttled counters then)
+--  ar,ga,ta,ap the open congestion event (armed at us, granted and throttled counters then, 1 if paused since)
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 
 local H, Z = KEYS[1], KEYS[2]
@@ -48,7 +48,7 @@ local GAMMA = 0.9
 local ARM_TTL_US = 5000000
 local MIN_MEASURE_US = 100000
 
-local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now', 'ar', 'ga', 'ta'}
+local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now', 'ar', 'ga', 'ta', 'ap'}
 local S = {}
 do
   local raw = redis.call('HMGET', H, unpack(FIELDS))
@@ -154,6 +154,10 @@ local function pauseFor(now, d)
   local u = now + math.ceil(d / 1000)
   if S.pu == nil or u > S.pu then
     set('pu', u)
+  end
+  -- LimiterState.pausedInEvent: a pause in force while a congestion event is open
+  if S.ar ~= nil and S.pu > now then
+    set('ap', 1)
   end
 end
 

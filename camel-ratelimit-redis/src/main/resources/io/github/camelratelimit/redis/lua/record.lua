@@ -40,6 +40,7 @@ if ARGV[12] == 'T' then
     if S.ar == nil then
       -- arm: open the event, remember the counters; the scale doubles; no cut
       set('ar', now)
+      set('ap', (S.pu ~= nil and S.pu > now) and 1 or 0)
       set('ga', S.g or 0)
       set('ta', S.th)
       set('ns', math.min(recoveryScale, (S.ns or initialScale) * 2))
@@ -48,6 +49,10 @@ if ARGV[12] == 'T' then
       -- AdaptiveRateLimit.cut with the accepted rate since the event opened
       local est = ((S.g or 0) - (S.ga or 0) - (S.th - (S.ta or 0))) / (((now - S.ar) * 1000) / 1e9)
       local current = adaptive(now)
+      if S.ap == 1 then
+        -- a pause inside the measurement reads low on a small bucket: never cut deeper than decreaseFactor
+        est = math.max(est, beta * current / GAMMA)
+      end
       local wm, b
       if est > 0 and est < math.huge and GAMMA * est < current then
         wm, b = est, GAMMA
