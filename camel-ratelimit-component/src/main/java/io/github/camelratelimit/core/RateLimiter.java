@@ -210,7 +210,11 @@ public final class RateLimiter implements AutoCloseable {
         if (a.granted()) {
             return grantedNow(a);
         }
-        queueAfterAsking(new Entry(waiter, clock.nanoTime()), a);
+        Entry e = new Entry(waiter, clock.nanoTime());
+        RateLimitExceededException reject = queueAfterAsking(e, a);
+        if (reject != null) {
+            reject(e, reject);
+        }
         return null;
     }
 
@@ -225,8 +229,10 @@ public final class RateLimiter implements AutoCloseable {
     /**
      * A caller the store told to wait while it asked alongside others: it queues behind whoever queued
      * meanwhile, and becomes the drain owner (schedules the wake-up) when nobody owns the drain.
+     *
+     * @return why it cannot wait (the caller is then not queued and not yet told), or {@code null} when queued
      */
-    private void queueAfterAsking(Entry e, Acquisition a) {
+    private RateLimitExceededException queueAfterAsking(Entry e, Acquisition a) {
         long now = e.enqueuedAt;
         RateLimitExceededException reject;
         synchronized (this) {
@@ -244,14 +250,16 @@ public final class RateLimiter implements AutoCloseable {
                 }
             }
         }
-        if (reject != null) {
-            reject(e, reject);
-        } else {
+        if (reject == null) {
             listener.onQueued(name, a);
         }
+        return reject;
     }
 
-    /** The answer of a store that claimed to answer at once but did not: applied off the caller's thread. */
+    /**
+     * The answer of a store that claimed to answer at once but did not, on the thread that completed it: the
+     * outcome goes to the waiter on {@code workers}, like any outcome after {@code acquire} returned.
+     */
     private void answeredLate(Waiter waiter, long askedAt, Acquisition a, Throwable ex) {
         Entry e = new Entry(waiter, askedAt);
         if (ex != null || a == null) {
@@ -261,7 +269,10 @@ public final class RateLimiter implements AutoCloseable {
             return;
         }
         if (!a.granted()) {
-            queueAfterAsking(e, a);
+            RateLimitExceededException reject = queueAfterAsking(e, a);
+            if (reject != null) {
+                dispatchReject(e, reject);
+            }
             return;
         }
         Permit p = new Permit(name, a.grantedAt(), clock.nanoTime() - askedAt);
