@@ -178,7 +178,8 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             ResponseClassifier.Response r = ResponseClassifier.read(exchange);
             int status = r.status();
             exchange.setProperty(RateLimitConstants.RESPONSE_STATUS, status);
-            boolean throttle = (status == 429 || status == 503) && ResponseClassifier.isThrottle(r);
+            // the Retry-After lookup only for a status that can be a signal with it (Feedback's one rule)
+            boolean throttle = Feedback.isRateLimitSignal(status, true) && ResponseClassifier.isThrottle(r);
             boolean learn = endpoint.quotaParser() != null && status > 0;
             if (!throttle && !learn) {
                 return null;

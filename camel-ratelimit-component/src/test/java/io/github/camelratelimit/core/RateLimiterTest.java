@@ -277,12 +277,12 @@ class RateLimiterTest {
                 return true;
             }
         };
-        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10), late);
-        List<Caller> callers = callers(3);
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10).maxWait(Duration.ofSeconds(1)), late);
+        List<Caller> callers = callers(4);
         for (Caller c : callers) {
             assertNull(c.acquire(limiter), "not blocked on the pending answer");
         }
-        assertEquals(3, late.asked.size());
+        assertEquals(4, late.asked.size());
         clock.advance(5 * MS);
         late.asked.poll().complete(Acquisition.granted(5 * MS, 100 * MS));
         assertEquals(new Permit("api", 5 * MS, 5 * MS), callers.get(0).permit, "handed over, waited 5 ms");
@@ -291,11 +291,13 @@ class RateLimiterTest {
         assertEquals(1, limiter.pending());
         late.asked.poll().completeExceptionally(new IllegalStateException("gone"));
         assertEquals(RateLimitExceededException.Reason.STORE_FAILED, callers.get(2).rejected.getReason());
+        late.asked.poll().complete(Acquisition.wait(2 * S, 100 * MS, Acquisition.WaitReason.PAUSED));
+        assertEquals(RateLimitExceededException.Reason.MAX_WAIT, callers.get(3).rejected.getReason());
         scheduler.advance(95 * MS); // the wake-up asks again for the queued caller
         late.asked.poll().complete(Acquisition.granted(100 * MS, 100 * MS));
         assertEquals(new Permit("api", 100 * MS, 100 * MS), callers.get(1).permit, "waited since it asked");
         assertEquals(2, limiter.granted());
-        assertEquals(1, limiter.rejected());
+        assertEquals(2, limiter.rejected());
         assertEquals(0, limiter.pending());
         for (Caller c : callers) {
             assertEquals(1, c.outcomes, "caller " + c.id);
