@@ -276,6 +276,8 @@ public final class AdaptiveModel {
             new Scenario("50 -> 20 -> 80/s, burst 50, 2 ms (the issue's)", issueSchedule(), 50, 2_000_000L, 64, 100),
             new Scenario("50 -> 20 -> 80/s, burst 5, 50 ms", issueSchedule(), 5, 50_000_000L, 64, 100),
             new Scenario("steady 25/s, burst 25, 2 ms, maxRate 60", List.of(new Phase(60, 25)), 25, 2_000_000L, 64, 60),
+            new Scenario("steady 25/s, burst 5, 2 ms, maxRate 60 (the demo's)", List.of(new Phase(60, 25)), 5,
+                    2_000_000L, 64, 60),
             new Scenario("10 -> 40 -> 5 -> 30/s, burst 10, 100 ms, maxRate 60", List.of(new Phase(15, 10),
                     new Phase(15, 40), new Phase(15, 5), new Phase(15, 30)), 10, 100_000_000L, 64, 60),
             new Scenario("500 -> 200 -> 800/s, burst 500, 2 ms, maxRate 1000", List.of(new Phase(15, 500),
