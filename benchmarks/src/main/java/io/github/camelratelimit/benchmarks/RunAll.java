@@ -189,14 +189,12 @@ public final class RunAll {
                 Same JMH settings and statistics as above (median [lowest - highest iteration]); throughput is the
                 sum over the threads.
 
-                `maxRate=1000000` is the highest rate the component accepts, and a route to a no-op endpoint is fast
-                enough to reach it: with the component's real clock a message that comes less than 1 µs after the
-                previous grant must wait, and a waiting message goes through the queue, the scheduler thread and the
-                worker pool (tens of µs). In a separate 2 s single-threaded run %.2f %% of %,d messages waited, on
-                average %,.0f µs. "never waits" is the same route and limiter with the component's clock running
-                1024x faster, so the store never answers "wait": the component's fixed cost per message (with 2
-                threads it still includes callers queued behind another thread's drain, see the overhead section
-                and the findings).
+                `maxRate=1000000000` is the highest rate the component accepts (a 1 ns interval): a "huge" rate that
+                in effect never paces, as the issue asks. With the component's real clock a message that still comes
+                within the interval must wait and goes through the queue, the scheduler thread and the worker pool
+                (tens of µs); in a separate 2 s single-threaded run %.2f %% of %,d messages waited, on average
+                %,.0f µs. "never waits" is the same route and limiter with the component's clock running 1024x
+                faster, so the store never answers "wait": the component's fixed cost per message alone.
 
                 [cols="1,2,2,1,2,1",options="header"]
                 |===
@@ -413,8 +411,17 @@ public final class RunAll {
                 | 2. + the first throttle only opens an event; the second (>= 250 ms later) cuts to 0.9 x the rate accepted in between | 0.940 / 1.000 | 0.925 / 0.935 | 0.50 / 1.80 | 10 / 8 | 4 / 10
                 | 3. + 100 ms are enough to measure | 0.940 / 0.997 | 0.925 / 0.940 | 0.50 / 0.99 | 10 / 1 | 4 / 9
                 | 4. + C doubles on the opening throttle too (every signal) | 0.903 / 0.993 | 0.902 / 0.869 | 0.39 / 0.77 | 5 / 1 | 5 / 14
-                | 5. + an open event expires after 5 s (the defaults now) | 0.956 / 0.994 | 0.916 / 0.863 | 0.41 / 0.81 | 5 / 10 | 5 / 14
+                | 5. + an open event expires after 5 s | 0.956 / 0.994 | 0.916 / 0.863 | 0.41 / 0.81 | 5 / 10 | 5 / 14
+                | 6. + the pacing window guard (at most the rate in any 1.001 s; accuracy) and: when a pause fell inside the measurement the cut goes no deeper than `decreaseFactor` (the defaults now) | 1.020 / 1.033 | 0.864 / 0.772 | 0.54 / 1.01 | 11 / never | 14 / 19
                 |===
+
+                Step 6 trades some of the issue's scenario for the demo's provider (burst 5 at 25/s, `Retry-After: 1`):
+                there a pause refills only 5 of the 25 calls a second holds, so the rate accepted between two 429s
+                read about a quarter of the capacity and every cut went far too deep (step 5: 0.45 of capacity in
+                the model, 10.6/s of 25/s in the real demo; step 6: 0.69, and 16.1/s in the demo). The window guard
+                moved the no-Retry-After run of the issue's scenario (0.863 -> 0.772 overall) without any change to
+                the cut: the model is deterministic but chaotic, one shifted probe moves a 60 s run by several
+                percent, which is why the defaults were chosen over five schedules and not one.
 
                 Tried and left out, same model: keeping 0.95 instead of 0.9 of the estimate (overall 0.74 with
                 Retry-After: more probes, each a one-second pause); cutting on the opening throttle as well (overall
