@@ -24,7 +24,7 @@ package io.github.camelratelimit.core;
  *                cut   (an event is open, the call was granted after it opened, it opened at least 100 ms
  *                      ago and signalCooldown has passed since the last cut):
  *                      E = (grants - throttles since the event opened) / (now - opened)   (accepted/s)
- *                      if a pause was in force since the event opened: E = max(E, decreaseFactor * rate / 0.9)
+ *                      if a pause was in force since the event opened: E = max(E, decreaseFactor^3 * rate / 0.9)
  *                      cut with E ({@link AdaptiveRateLimit#cut(long, double)}); close the event
  * provider quota (any response, m = quotaSafetyMargin):
  *                remaining = 0, reset known   : pauseUntil = max(pauseUntil, now + min(reset, maxPause))
@@ -39,7 +39,8 @@ package io.github.camelratelimit.core;
  * throttles the provider's bucket was empty at the first one, so what it accepted since then is its capacity,
  * Retry-After pause included: the cut lands just under the capacity instead of a blind fraction of the rate. A
  * provider whose bucket is smaller than what a pause would refill loses capacity during the pause, which makes that
- * measure read low; so when a pause fell inside it the cut is never deeper than {@code decreaseFactor}.
+ * measure read low (a quarter of the capacity with a 5-call bucket at 25/s and {@code Retry-After: 1}); so when a
+ * pause fell inside it the cut is never deeper than three blind cuts ({@code decreaseFactor^3}, 0.34).
  *
  * A provider-reported quota may pace below {@code minRate}: it is the provider's own statement of what is
  * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
@@ -253,8 +254,9 @@ public final class LimiterState {
         double estimate = accepted / ((now - armedAt) / 1e9);
         if (pausedInEvent) {
             // a pause inside the measurement reads low when the provider's bucket is smaller than what the pause
-            // would refill: never cut deeper than decreaseFactor then
-            estimate = Math.max(estimate, config.decreaseFactor() * rateLimit.rate(now) / AdaptiveRateLimit.ESTIMATE_FACTOR);
+            // would refill: never cut deeper than decreaseFactor^3 (three blind cuts) then
+            double b = config.decreaseFactor();
+            estimate = Math.max(estimate, b * b * b * rateLimit.rate(now) / AdaptiveRateLimit.ESTIMATE_FACTOR);
         }
         rateLimit.cut(now, estimate);
         armedAt = Long.MIN_VALUE;

@@ -60,9 +60,9 @@ class ObservabilityScenarioTest {
     /** The accepted rate measured between the scenario's first two 429s: 5 calls in 1.5 s, permits/s. */
     /**
      * What the cut at 1.5 s measures: 5 calls accepted in 1.5 s, but the first 429's pause fell inside the
-     * measurement, so the cut goes no deeper than decreaseFactor: max(5 / 1.5, 0.7 x 60 / 0.9) = 46.67/s.
+     * measurement, so the cut goes no deeper than decreaseFactor^3: max(5 / 1.5, 0.343 x 60 / 0.9) = 22.87/s.
      */
-    private static final double ESTIMATE = Math.max(5 / ((3 * S / 2) / 1e9), 0.7 * 60 / 0.9);
+    private static final double ESTIMATE = Math.max(5 / ((3 * S / 2) / 1e9), 0.7 * 0.7 * 0.7 * 60 / 0.9);
 
     private ProviderSimulator sim;
     private CamelContext context;
@@ -214,14 +214,14 @@ class ObservabilityScenarioTest {
         }
         assertEquals(List.of(false, true, false), responses.stream().map(r -> r.get("rateCut")).toList(),
                 "the first 429 arms, the second cuts, the lone third arms again");
-        // the pause inside the measurement keeps the cut at 0.7 x 60 = 42/s; it recovers towards 46.67/s (reached
-        // 0.93 s after the cut)
-        assertEquals(List.of(60.0, 42.0, 46.669), responses.stream().map(r -> r.get("rate")).toList());
+        // the pause inside the measurement keeps the cut at 0.343 x 60 = 20.58/s; it recovers towards 22.87/s
+        // (reached 0.93 s after the cut)
+        assertEquals(List.of(60.0, 20.58, 22.868), responses.stream().map(r -> r.get("rate")).toList());
         assertEquals(RateLimitEvents.round(expectedRate(5 * S / 2)), responses.get(2).get("rate"));
         List<Map<String, Object>> cuts = logs.events("rate_decreased");
         assertEquals(1, cuts.size());
         assertEquals(60.0, cuts.get(0).get("old"));
-        assertEquals(42.0, cuts.get(0).get("new"));
+        assertEquals(20.58, cuts.get(0).get("new"));
         assertEquals(1L, cuts.get(0).get("cuts"));
         assertEquals(false, cuts.get(0).get("atFloor"));
         assertEquals("WARN", cuts.get(0).get("level"));

@@ -160,8 +160,9 @@ class RedisMultiNodeTest {
             double measured = accepted / (((cutAt - armedAt) * 1000) / 1e9);
             AdaptiveRateLimit expected = new AdaptiveRateLimit(c);
             expected.signal();
-            // node0's Retry-After pause fell inside the measurement: the cut goes no deeper than decreaseFactor
-            double estimate = Math.max(measured, c.decreaseFactor() * expected.rate(cutAt * 1000)
+            // node0's Retry-After pause fell inside the measurement: the cut goes no deeper than decreaseFactor^3
+            double beta = c.decreaseFactor();
+            double estimate = Math.max(measured, beta * beta * beta * expected.rate(cutAt * 1000)
                     / AdaptiveRateLimit.ESTIMATE_FACTOR);
             expected.cut(cutAt * 1000, estimate);
             assertEquals(expected.lastMax(), Double.parseDouble(redis.hget(state, "wm")), 1e-9,

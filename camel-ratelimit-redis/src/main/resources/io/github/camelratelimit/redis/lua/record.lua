@@ -50,8 +50,8 @@ if ARGV[12] == 'T' then
       local est = ((S.g or 0) - (S.ga or 0) - (S.th - (S.ta or 0))) / (((now - S.ar) * 1000) / 1e9)
       local current = adaptive(now)
       if S.ap == 1 then
-        -- a pause inside the measurement reads low on a small bucket: never cut deeper than decreaseFactor
-        est = math.max(est, beta * current / GAMMA)
+        -- a pause inside the measurement reads low on a small bucket: never cut deeper than decreaseFactor^3
+        est = math.max(est, beta * beta * beta * current / GAMMA)
       end
       local wm, b
       if est > 0 and est < math.huge and GAMMA * est < current then
