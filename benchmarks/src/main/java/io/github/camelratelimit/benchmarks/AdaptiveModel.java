@@ -271,7 +271,7 @@ public final class AdaptiveModel {
     record Scenario(String name, List<Phase> schedule, double burst, long oneWayNanos, int inFlight, double maxRate) {
     }
 
-    /** The scenarios the defaults were tuned on: the issue's schedule and four others, each with and without Retry-After. */
+    /** The scenarios the defaults were tuned on: the issue's schedule and five others, each with and without Retry-After. */
     static final List<Scenario> SCENARIOS = List.of(
             new Scenario("50 -> 20 -> 80/s, burst 50, 2 ms (the issue's)", issueSchedule(), 50, 2_000_000L, 64, 100),
             new Scenario("50 -> 20 -> 80/s, burst 5, 50 ms", issueSchedule(), 5, 50_000_000L, 64, 100),
