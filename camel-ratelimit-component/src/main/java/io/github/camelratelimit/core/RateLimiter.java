@@ -135,12 +135,7 @@ public final class RateLimiter implements AutoCloseable {
             return askAlongside(waiter);
         }
         // an asynchronous store, nobody queued: this caller owns the drain while it asks the store
-        CompletableFuture<Acquisition> f;
-        try {
-            f = store.tryAcquire(name, config).toCompletableFuture();
-        } catch (RuntimeException ex) {
-            f = CompletableFuture.failedFuture(ex);
-        }
+        CompletableFuture<Acquisition> f = askStore();
         if (f.isDone() && !f.isCompletedExceptionally()) {
             Acquisition a = f.join();
             if (a.granted()) {
@@ -187,12 +182,7 @@ public final class RateLimiter implements AutoCloseable {
                 return null;
             }
         } else {
-            CompletableFuture<Acquisition> f;
-            try {
-                f = store.tryAcquire(name, config).toCompletableFuture();
-            } catch (RuntimeException ex) {
-                f = CompletableFuture.failedFuture(ex);
-            }
+            CompletableFuture<Acquisition> f = askStore();
             if (!f.isDone()) {
                 // the store said it answers at once but did not: never block, take its answer when it comes
                 long asked = clock.nanoTime();
@@ -387,6 +377,15 @@ public final class RateLimiter implements AutoCloseable {
 
     // ---- the drain: one owner at a time ----
 
+    /** The store's answer; a store that throws instead of failing its future fails the future here. */
+    private CompletableFuture<Acquisition> askStore() {
+        try {
+            return store.tryAcquire(name, config).toCompletableFuture();
+        } catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
     private void drain() {
         for (;;) {
             synchronized (this) {
@@ -396,12 +395,7 @@ public final class RateLimiter implements AutoCloseable {
                     return;
                 }
             }
-            CompletableFuture<Acquisition> f;
-            try {
-                f = store.tryAcquire(name, config).toCompletableFuture();
-            } catch (RuntimeException ex) {
-                f = CompletableFuture.failedFuture(ex);
-            }
+            CompletableFuture<Acquisition> f = askStore();
             if (!f.isDone()) {
                 f.whenComplete((a, ex) -> {
                     if (handle(a, ex)) {
