@@ -72,12 +72,12 @@ final class Report {
                 [source,shell]
                 ----
                 benchmarks/run.sh              # builds with -Pbench, runs every part, rewrites this file and the charts
-                benchmarks/run.sh adaptive     # one part only (overhead, route, accuracy, scale, adaptive); the others keep their last figures
+                benchmarks/run.sh adaptive     # one part only (overhead, route, accuracy, scale, adaptive, model); the others keep their last figures
                 ----
 
                 `run.sh` runs `mvn -B -q -Pbench -pl benchmarks -am verify -DskipTests`, then
                 `java -cp <classes + dependencies> io.github.camelratelimit.benchmarks.RunAll [parts]`. All parts take
-                about 9 minutes on 2 cores. The charts are `docs/adaptive-*.png`. The `benchmarks` module is only built with `-Pbench`.
+                about 8 minutes on 2 cores (the last full run: 480 s). The charts are `docs/adaptive-*.png`. The `benchmarks` module is only built with `-Pbench`.
 
                 === Machine
 
