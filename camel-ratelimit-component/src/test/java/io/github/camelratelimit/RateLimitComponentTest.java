@@ -14,11 +14,7 @@ import io.github.camelratelimit.core.LimiterSnapshot;
 import io.github.camelratelimit.core.RateLimitExceededException;
 import io.github.camelratelimit.core.RateLimiter;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.http.base.HttpOperationFailedException;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,32 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The component against a JDK HttpServer on 127.0.0.1 answering scripted 429s. */
-class RateLimitComponentTest extends CamelTestSupport {
-
-    private TestHttpServer server;
-
-    @BeforeEach
-    void startServer() throws Exception {
-        server = new TestHttpServer();
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
-
-    private void route(String from, String to) throws Exception {
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from(from).to(to);
-            }
-        });
-    }
-
-    private RateLimitComponent component() {
-        return context.getComponent("ratelimit", RateLimitComponent.class);
-    }
+class RateLimitComponentTest extends RateLimitHttpTestSupport {
 
     @Test
     void unknownOptionsGoToTheDelegateUntouched() throws Exception {

@@ -2,13 +2,7 @@ package io.github.camelratelimit;
 
 import java.util.Map;
 
-import io.github.camelratelimit.core.LimiterSnapshot;
-import io.github.camelratelimit.core.RateLimiter;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,33 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * The producer's per-message path: the exchange properties every message gets, and which responses are fed
  * back to the limiter (only what it can learn from).
  */
-class RateLimitProducerTest extends CamelTestSupport {
-
-    private TestHttpServer server;
-
-    @BeforeEach
-    void startServer() throws Exception {
-        server = new TestHttpServer();
-    }
-
-    @AfterEach
-    void stopServer() {
-        server.close();
-    }
-
-    private void route(String from, String to) throws Exception {
-        context.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                from(from).to(to);
-            }
-        });
-    }
-
-    private LimiterSnapshot snapshot(String limiter) throws Exception {
-        RateLimiter l = context.getComponent("ratelimit", RateLimitComponent.class).getLimiter(limiter);
-        return l.store().snapshot(limiter, l.config()).toCompletableFuture().get();
-    }
+class RateLimitProducerTest extends RateLimitHttpTestSupport {
 
     @Test
     void aDelegateWithoutAnHttpResponseGetsEveryPropertyAndStatusMinusOne() throws Exception {
