@@ -22,8 +22,9 @@ import org.apache.camel.main.Main;
  * (loopback, no network), with live progress and a summary.
  *
  * <p>The simulator's capacity (default 25/s, burst 5) is hidden from the client, which starts at
- * {@code maxRate} 60/s: the limiter meets 429s with {@code Retry-After}, pauses, cuts its rate and settles near
- * the capacity. All requests are fired at once from one thread; they wait in the limiter without holding
+ * {@code maxRate} 60/s: the limiter meets 429s with {@code Retry-After}, pauses, cuts its rate and settles under
+ * the capacity (a 5-call bucket that answers {@code Retry-After: 1} is the adaptive rate's hardest case: every probe
+ * pauses the whole limiter for a second; see the component doc's tuning section). All requests are fired at once from one thread; they wait in the limiter without holding
  * threads. The route itself is {@code routes/demo.camel.yaml}, configured by {@code application.properties}.
  *
  * <p>System properties: {@code demo.items} (default 600), {@code demo.capacity} (default 25),
