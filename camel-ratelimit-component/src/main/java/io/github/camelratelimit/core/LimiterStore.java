@@ -12,7 +12,9 @@ import java.util.concurrent.CompletionStage;
  * hand back in {@link Feedback}.
  *
  * <p>Implementations are thread-safe. A {@link CompletionStage} may complete on any thread (the in-memory
- * store completes before returning); it completes exceptionally when the store cannot answer.
+ * store completes before returning); it completes exceptionally when the store cannot answer. Every stage must
+ * complete, within the store's own timeout (the Redis store's {@code redisTimeout}): waiting exchanges wait for
+ * {@code tryAcquire}, and a throttled exchange continues only once its {@code record} has completed.
  */
 public interface LimiterStore extends AutoCloseable {
 
