@@ -30,14 +30,10 @@ public final class AdaptiveModel {
     }
 
     /** Per-second provider counts and the limiter's rate sampled at each second's start. */
-    public record Run(int[] ok, int[] throttled, double[] rate, double[] capacity, long cuts, int lost) {
+    public record Run(long[] ok, long[] throttled, double[] rate, double[] capacity, long cuts, int lost) {
 
-        double sum(int[] a, int from, int to) {
-            double s = 0;
-            for (int i = from; i < Math.min(to, a.length); i++) {
-                s += a[i];
-            }
-            return s;
+        double sum(long[] a, int from, int to) {
+            return Convergence.sum(a, from, to);
         }
 
         double capacitySum(int from, int to) {
@@ -59,34 +55,14 @@ public final class AdaptiveModel {
             return s == 0 ? Double.NaN : 100 * sum(throttled, from, to) / s;
         }
 
-        /**
-         * Seconds after {@code at} from which every 3 s window until {@code end} has goodput >= 0.9 of capacity and
-         * at most 2 % 429s; -1 when never.
-         */
-        public int settle(int at, int end) {
-            for (int s = at; s + 3 <= end; s++) {
-                boolean good = true;
-                for (int w = s; w + 3 <= end; w++) {
-                    if (goodput(w, w + 3) < 0.9 || sum(throttled, w, w + 3) > 0.02 * sum(ok, w, w + 3)) {
-                        good = false;
-                        break;
-                    }
-                }
-                if (good) {
-                    return s - at;
-                }
-            }
-            return -1;
+        /** {@link Convergence#settle} after a drop at {@code at} to {@code capacity}. */
+        public int settle(int at, int end, double capacity) {
+            return Convergence.settle(ok, throttled, capacity, at, end);
         }
 
-        /** Seconds after {@code at} until a 3 s window has goodput >= 0.9 of capacity; -1 when never. */
-        public int reach(int at, int end) {
-            for (int s = at; s + 3 <= end; s++) {
-                if (goodput(s, s + 3) >= 0.9) {
-                    return s + 3 - at;
-                }
-            }
-            return -1;
+        /** {@link Convergence#reach} after a rise at {@code at} to {@code capacity}. */
+        public int reach(int at, int end, double capacity) {
+            return Convergence.reach(ok, capacity, at, end);
         }
     }
 
@@ -155,8 +131,8 @@ public final class AdaptiveModel {
                 : Long.compare(a.seq, b.seq));
         long[] seq = {0};
         ArrayDeque<Exchange> queue = new ArrayDeque<>();
-        int[] ok = new int[seconds];
-        int[] thr = new int[seconds];
+        long[] ok = new long[seconds];
+        long[] thr = new long[seconds];
         double[] rate = new double[seconds];
         double[] cap = new double[seconds];
         for (int i = 0; i < seconds; i++) {
@@ -310,7 +286,7 @@ public final class AdaptiveModel {
             capSum += r.capacitySum(from, to);
             if (p > 0) {
                 boolean drop = ph.capacity() < schedule.get(p - 1).capacity();
-                int v = drop ? r.settle((int) at, to) : r.reach((int) at, to);
+                int v = drop ? r.settle((int) at, to, ph.capacity()) : r.reach((int) at, to, ph.capacity());
                 moves.append(moves.length() == 0 ? "" : ", ").append(drop ? "drop " : "rise ").append(fmt(v));
             }
             at += ph.seconds();

@@ -55,11 +55,7 @@ final class AdaptiveScenario {
             long failed, long unfinished, long requests) {
 
         long sum(long[] a, int from, int to) {
-            long s = 0;
-            for (int i = from; i < to && i < a.length; i++) {
-                s += a[i];
-            }
-            return s;
+            return Convergence.sum(a, from, to);
         }
 
         double steadyGoodput() {
@@ -76,33 +72,16 @@ final class AdaptiveScenario {
             return ok == 0 ? Double.POSITIVE_INFINITY : 100.0 * sum(throttled, 0, SECONDS) / ok;
         }
 
-        /**
-         * Seconds after the drop at 15 s until converged for good: the first s from which every 3 s window up to the
-         * phase's end has goodput >= 0.9 x 20/s and 429s <= 2 % of successes; NaN when there is none.
-         */
+        /** Seconds after the drop at 15 s until converged for good ({@link Convergence#settle}); NaN when never. */
         double dropConvergence() {
-            int first = -1;
-            for (int s = 15; s + 3 <= 30; s++) {
-                long ok = sum(this.ok, s, s + 3);
-                long th = sum(throttled, s, s + 3);
-                boolean good = ok >= 0.9 * 20 * 3 && th <= 0.02 * ok;
-                if (!good) {
-                    first = -1;
-                } else if (first < 0) {
-                    first = s;
-                }
-            }
-            return first < 0 ? Double.NaN : first - 15;
+            int s = Convergence.settle(ok, throttled, 20, 15, 30);
+            return s < 0 ? Double.NaN : s;
         }
 
         /** Seconds after the rise at 30 s until goodput reached 0.9 of 80/s; NaN when not within the phase. */
         double riseConvergence() {
-            for (int s = 30; s + 3 <= SECONDS; s++) {
-                if (sum(ok, s, s + 3) >= 0.9 * 80 * 3) {
-                    return s - 30;
-                }
-            }
-            return Double.NaN;
+            int s = Convergence.reach(ok, 80, 30, SECONDS);
+            return s < 0 ? Double.NaN : s;
         }
 
         long lost() {
