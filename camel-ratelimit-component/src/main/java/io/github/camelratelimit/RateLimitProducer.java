@@ -130,6 +130,9 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             RateLimiter limiter) {
         exchange.setProperty(RateLimitConstants.WAITED_MILLIS, TimeUnit.NANOSECONDS.toMillis(permit.waitedNanos()));
         exchange.removeProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS);
+        if (!inline) {
+            limiter.started(permit); // a worker that started this call late widens the limiter's windows
+        }
         try {
             boolean[] deferred = {false};
             boolean sync = delegate.process(exchange, doneSync -> {

@@ -38,6 +38,18 @@ public final class InMemoryLimiterStore implements LimiterStore {
         }
     }
 
+    /**
+     * Tells the limiter's state that the call of the permit granted at {@code grantedAt} starts now (this store's
+     * clock, read under the state's monitor): {@link LimiterState#started}. Callers report only calls that
+     * started noticeably late; it takes the state's monitor.
+     */
+    public void started(String limiter, LimiterConfig config, long grantedAt) {
+        LimiterState s = state(limiter, config);
+        synchronized (s) {
+            s.started(grantedAt, clock.nanoTime());
+        }
+    }
+
     @Override
     public CompletionStage<Boolean> record(String limiter, LimiterConfig config, Feedback feedback) {
         LimiterState s = state(limiter, config);

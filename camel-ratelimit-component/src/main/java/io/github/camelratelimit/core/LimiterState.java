@@ -12,6 +12,9 @@ package io.github.camelratelimit.core;
  *                             : grant; tat = (now - tat &lt; interval ? tat : now) + interval
  * window guard : (n, W) = rate &gt;= 1/s ? (ceil(rate * 1 s - 1e-9), 1 s) : (1, interval)
  *                W'     = W + W / 1000                               (the dispatch guard, 1 ms per second)
+ *                late starts: a call that started d after its grant ({@link #started}) lengthens every window
+ *                by max(0, d - its guard) for W' after that start (the quota's too), so later grants keep
+ *                their distance from the start, not from the grant
  *                window(now) = (n-th most recent grant) + W'         (none while fewer than n grants)
  *                rate changes: (n, W) is the looser (larger n, then shorter W) of rate(now)'s and the held
  *                limit; a grant holds its own limit for W' after it unless a looser one is held. So a
@@ -84,6 +87,10 @@ public final class LimiterState {
     private long grantedAtArm;
     private long throttledAtArm;
 
+    // a call that started late (see started()): the largest lateness reported, in force until lateUntil
+    private long late;
+    private long lateUntil = Long.MIN_VALUE;
+
     /** How long a lone throttle waits for a second one to make a congestion event of it: 5 s. */
     public static final long ARM_TTL_NANOS = 5_000_000_000L;
     /** The shortest measurement of the accepted rate between the two throttles of an event: 100 ms. */
@@ -122,14 +129,19 @@ public final class LimiterState {
         if (rate != guardRate) {
             guardFor(rate, interval);
         }
-        long earliest = Math.max(tat, windowEarliest(now));
+        long guardAt = windowEarliest(now);
+        if (now < lateUntil && guardAt != Long.MIN_VALUE) {
+            guardAt = saturatedAdd(guardAt, Math.max(0L, late - (guardOwnSpan - guardW)));
+        }
+        long earliest = Math.max(tat, guardAt);
         Acquisition.WaitReason reason = Acquisition.WaitReason.PACING;
         if (pauseUntil > earliest) {
             earliest = pauseUntil;
             reason = Acquisition.WaitReason.PAUSED;
         }
         if (quota != null) {
-            long q = quota.earliest(now);
+            long q = quota.earliest(now, now < lateUntil ? Math.max(0L, late - quota.guardedWindowNanos()
+                    + quota.windowNanos()) : 0L);
             if (q > earliest) {
                 earliest = q;
                 reason = Acquisition.WaitReason.QUOTA;
@@ -213,6 +225,30 @@ public final class LimiterState {
             heldK = guardK;
             heldSpan = guardSpan;
             heldUntil = saturatedAdd(now, guardOwnSpan);
+        }
+    }
+
+    /**
+     * Hears that the call of the permit granted at {@code grantedAt} started at {@code now}: later than its grant
+     * by {@code now - grantedAt}. The windows (the pacing guard's and the quota's) count grants, lengthened by
+     * their guards (1/1000) for the usual dispatch jitter; a call that started later than that would let the
+     * calls' own start times put one more into some window. So for as long as that start is inside a window
+     * ({@code now} plus the longest W'), every window is lengthened by the lateness beyond its guard: a later
+     * grant keeps its distance from the late start, not from the grant. Lateness of 0 or less is ignored.
+     */
+    public void started(long grantedAt, long now) {
+        long lateness = now - grantedAt;
+        if (lateness <= 0) {
+            return;
+        }
+        long span = Math.max(guardOwnSpan, quota == null ? 0L : quota.guardedWindowNanos());
+        long until = saturatedAdd(now, span);
+        if (now >= lateUntil) {
+            late = lateness;
+            lateUntil = until;
+        } else {
+            late = Math.max(late, lateness);
+            lateUntil = Math.max(lateUntil, until);
         }
     }
 

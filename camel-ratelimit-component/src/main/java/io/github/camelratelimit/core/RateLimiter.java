@@ -326,6 +326,26 @@ public final class RateLimiter implements AutoCloseable {
     }
 
     /**
+     * Reports that the call of {@code permit} starts now, on the thread that runs it. A queued caller's call
+     * starts on a worker some time after its grant; when that delay passes {@link #LATE_START_NANOS} the
+     * in-memory store widens its windows for it ({@link LimiterState#started}), so the calls' own start times
+     * (what a provider counts) keep the limits even when a worker started late. Permits granted at once are
+     * not reported (their calls start in the granting thread), nor is anything with a shared store (its grants
+     * are stamped by the store's own clock). Cheap when on time: one clock read.
+     */
+    public void started(Permit permit) {
+        if (memory == null || permit.waitedNanos() == 0L) {
+            return;
+        }
+        if (clock.nanoTime() - permit.grantedAt() > LATE_START_NANOS) {
+            memory.started(name, config, permit.grantedAt());
+        }
+    }
+
+    /** A call that starts more than this after its grant (100 µs) is reported to the in-memory store as late. */
+    public static final long LATE_START_NANOS = 100_000L;
+
+    /**
      * Feeds a response back to the store; returns whether it cut the rate. A response that is not a rate-limit
      * signal and carries no provider quota report changes no limiter state ({@link LimiterState#record}), so it
      * is not sent to the store at all: no lock, and no Redis round trip per successful call.

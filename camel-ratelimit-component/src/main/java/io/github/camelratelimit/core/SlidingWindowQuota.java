@@ -63,11 +63,21 @@ public final class SlidingWindowQuota {
 
     /** The earliest time {@code >= nowNanos} at which one more start is allowed. */
     public long earliest(long nowNanos) {
+        return earliest(nowNanos, 0L);
+    }
+
+    /**
+     * The earliest time {@code >= nowNanos} at which one more start is allowed when the window is lengthened by
+     * another {@code extraNanos} ({@code >= 0}): the owner widens it for starts it knows came late (their calls
+     * started later than their grants, by more than the guard).
+     */
+    public long earliest(long nowNanos, long extraNanos) {
         prune(nowNanos);
         if (size < quota) {
             return nowNanos;
         }
-        return Math.max(nowNanos, ring[head] + guardedNanos);
+        long at = ring[head] + guardedNanos;
+        return Math.max(nowNanos, at + extraNanos < at ? Long.MAX_VALUE : at + extraNanos);
     }
 
     /** Records a start at {@code nowNanos}; callers check {@link #earliest(long)} first. */

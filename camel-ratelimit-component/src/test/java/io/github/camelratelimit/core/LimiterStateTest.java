@@ -46,6 +46,42 @@ class LimiterStateTest {
     // ---- pacing ----
 
     @Test
+    void aCallThatStartedLateKeepsTheNextGrantAWindowAfterItsStart() {
+        // maxRate 1/s: at most 1 grant per W' = 1.001 s; the call of the grant at 0 started 5 ms late
+        LimiterState s = state(LimiterConfig.builder().maxRate(1));
+        assertGranted(s.tryAcquire(0), 0);
+        s.started(0, 5 * MS);
+        // 1 s after the late start (1.005 s), not 1.001 s after the grant (its lateness replaces the guard)
+        assertWait(s.tryAcquire(S), 5 * MS, Acquisition.WaitReason.PACING);
+        assertGranted(s.tryAcquire(S + 5 * MS), S + 5 * MS);
+        // the lateness is over once its start left every window (5 ms + 1.001 s): back to the grant + 1.001 s
+        assertWait(s.tryAcquire(2 * S + 5 * MS), MS, Acquisition.WaitReason.PACING);
+        assertGranted(s.tryAcquire(2 * S + 6 * MS), 2 * S + 6 * MS);
+    }
+
+    @Test
+    void aCallThatStartedWithinTheGuardChangesNothing() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(1));
+        assertGranted(s.tryAcquire(0), 0);
+        s.started(0, MS); // 1 ms late: what the guard of 1/1000 is for
+        s.started(0, -MS); // a start before its grant (another clock's stamp): ignored
+        assertWait(s.tryAcquire(S), MS, Acquisition.WaitReason.PACING);
+        assertGranted(s.tryAcquire(S + MS), S + MS);
+    }
+
+    @Test
+    void aLateStartLengthensTheQuotaWindowToo() {
+        // quota 2 per 1 s (guarded 1.001 s); the second call started 30 ms after its grant at 1 ms
+        LimiterState s = state(LimiterConfig.builder().maxRate(1000).quota(2).quotaWindow(Duration.ofSeconds(1)));
+        assertGranted(s.tryAcquire(0), 0);
+        assertGranted(s.tryAcquire(MS), MS);
+        s.started(MS, 31 * MS);
+        // the oldest start (0) + 1.001 s + the lateness beyond the quota's 1 ms guard (29 ms)
+        assertWait(s.tryAcquire(500 * MS), 530 * MS, Acquisition.WaitReason.QUOTA);
+        assertGranted(s.tryAcquire(1030 * MS), 1030 * MS);
+    }
+
+    @Test
     void intervalIsOneSecondOverTheRate() {
         assertEquals(100 * MS, LimiterState.intervalNanos(10));
         assertEquals(16_666_667L, LimiterState.intervalNanos(60));

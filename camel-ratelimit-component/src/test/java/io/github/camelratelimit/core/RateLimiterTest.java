@@ -246,6 +246,23 @@ class RateLimiterTest {
     }
 
     @Test
+    void aQueuedCallThatStartsLateWidensTheWindowForTheNextOne() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1)); // 1 per 1.001 s
+        List<Caller> callers = callers(3);
+        Permit first = callers.get(0).acquire(limiter);
+        limiter.started(first); // granted at once: never reported
+        assertNull(callers.get(1).acquire(limiter));
+        scheduler.advance(1001 * MS);
+        assertEquals(1001 * MS, callers.get(1).permit.grantedAt());
+        clock.advance(50 * MS); // its worker starts the call 50 ms after the grant
+        limiter.started(callers.get(1).permit);
+        assertNull(callers.get(2).acquire(limiter));
+        scheduler.advance(3 * S);
+        // 1 s after the late start (1.051 s): its lateness replaces the guard's 1 ms; not 1.001 s after the grant
+        assertEquals(2051 * MS, callers.get(2).permit.grantedAt());
+    }
+
+    @Test
     void aNewcomerNeverOvertakesAWaiterEvenWhenAPermitIsDue() {
         RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10)); // 100 ms
         List<Caller> callers = callers(3);
