@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps each limiter's {@link LimiterState} in this JVM and answers synchronously (every returned stage is
@@ -17,6 +18,11 @@ public final class InMemoryLimiterStore implements LimiterStore {
 
     private final Clock clock;
     private final ConcurrentMap<String, LimiterState> states = new ConcurrentHashMap<>();
+    /**
+     * Changes whenever a limiter's state is replaced or removed: a caller that keeps a state it looked up
+     * ({@link #stateFor}) looks again when this moved since.
+     */
+    private final AtomicInteger epoch = new AtomicInteger();
 
     public InMemoryLimiterStore(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -87,7 +93,27 @@ public final class InMemoryLimiterStore implements LimiterStore {
 
     /** Drops a limiter's state (when no endpoint uses it any more). */
     public void remove(String limiter) {
-        states.remove(limiter);
+        if (states.remove(limiter) != null) {
+            epoch.incrementAndGet(); // after the map changed: whoever reads the new epoch finds the new mapping
+        }
+    }
+
+    /** This store's clock (the one grants are stamped with). */
+    Clock clock() {
+        return clock;
+    }
+
+    /** The current {@link #epoch}: a state looked up before it moved may have been replaced. */
+    int epoch() {
+        return epoch.get();
+    }
+
+    /**
+     * The state of {@code limiter} (created or replaced as by every other call), for a caller that keeps it while
+     * {@link #epoch()} does not move and calls it under the state's monitor, reading {@link #clock()} there.
+     */
+    LimiterState stateFor(String limiter, LimiterConfig config) {
+        return state(limiter, config);
     }
 
     private LimiterState state(String limiter, LimiterConfig config) {
@@ -96,6 +122,17 @@ public final class InMemoryLimiterStore implements LimiterStore {
             return s;
         }
         // first use, or the limiter was re-created with new settings: start afresh
-        return states.compute(limiter, (n, old) -> old != null && old.config().equals(config) ? old : new LimiterState(config));
+        boolean[] replaced = {false};
+        LimiterState fresh = states.compute(limiter, (n, old) -> {
+            if (old != null && old.config().equals(config)) {
+                return old;
+            }
+            replaced[0] = old != null;
+            return new LimiterState(config);
+        });
+        if (replaced[0]) {
+            epoch.incrementAndGet(); // after the map changed: whoever reads the new epoch finds the new mapping
+        }
+        return fresh;
     }
 }

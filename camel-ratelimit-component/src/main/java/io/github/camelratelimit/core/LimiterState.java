@@ -102,6 +102,8 @@ public final class LimiterState {
     // the guard of the rate last asked for (recomputed only when the rate changes): n, W, the grants k it looks
     // back (min(n, 65,536)) and the span they must cover (W', scaled by k / n above the memory)
     private double guardRate = Double.NaN;
+    private long guardInterval; // intervalNanos(guardRate)
+    private Acquisition.WaitReason waitReason = Acquisition.WaitReason.PACING; // set by earliest()
     private long guardN;
     private long guardW;
     private int guardK;
@@ -122,34 +124,61 @@ public final class LimiterState {
                 ? new SlidingWindowQuota(config.quota(), quotaWindow, SlidingWindowQuota.guardNanos(quotaWindow)) : null;
     }
 
+    /**
+     * Takes a permit at {@code now} when one is free, like {@link #tryAcquire} but without an answer object: the
+     * in-memory store's fast path. Returns {@code false} and changes nothing when the caller would have to wait
+     * ({@link #tryAcquire} then says how long).
+     */
+    public boolean tryGrant(long now) {
+        if (earliest(now) > now) {
+            return false;
+        }
+        grant(now, guardInterval);
+        return true;
+    }
+
     /** Takes a permit at {@code now} or says how long to wait for one. */
     public Acquisition tryAcquire(long now) {
+        long earliest = earliest(now);
+        if (earliest > now) {
+            return Acquisition.wait(earliest - now, guardInterval, waitReason);
+        }
+        grant(now, guardInterval);
+        return Acquisition.granted(now, guardInterval);
+    }
+
+    /**
+     * The earliest grant at {@code now} by every rule (the formula's {@code earliest}), and in {@link #waitReason}
+     * the rule that sets it; prepares the window guard of the current rate.
+     */
+    private long earliest(long now) {
         double rate = rate(now);
-        long interval = intervalNanos(rate);
         if (rate != guardRate) {
-            guardFor(rate, interval);
+            guardFor(rate, intervalNanos(rate));
         }
         long guardAt = windowEarliest(now);
         if (now < lateUntil && guardAt != Long.MIN_VALUE) {
             guardAt = saturatedAdd(guardAt, Math.max(0L, late - (guardOwnSpan - guardW)));
         }
         long earliest = Math.max(tat, guardAt);
-        Acquisition.WaitReason reason = Acquisition.WaitReason.PACING;
+        waitReason = Acquisition.WaitReason.PACING;
         if (pauseUntil > earliest) {
             earliest = pauseUntil;
-            reason = Acquisition.WaitReason.PAUSED;
+            waitReason = Acquisition.WaitReason.PAUSED;
         }
         if (quota != null) {
             long q = quota.earliest(now, now < lateUntil ? Math.max(0L, late - quota.guardedWindowNanos()
                     + quota.windowNanos()) : 0L);
             if (q > earliest) {
                 earliest = q;
-                reason = Acquisition.WaitReason.QUOTA;
+                waitReason = Acquisition.WaitReason.QUOTA;
             }
         }
-        if (earliest > now) {
-            return Acquisition.wait(earliest - now, interval, reason);
-        }
+        return earliest;
+    }
+
+    /** Books a grant at {@code now}: the grid, the quota, the window guard, the count. */
+    private void grant(long now, long interval) {
         tat = (tat != Long.MIN_VALUE && now - tat < interval ? tat : now) + interval;
         if (now < ceilingUntil && tat > ceilingUntil) {
             tat = ceilingUntil; // a provider's window resets then: its slow pacing ends with it
@@ -159,7 +188,6 @@ public final class LimiterState {
         }
         rememberGrant(now);
         granted++;
-        return Acquisition.granted(now, interval);
     }
 
     /** Grant times the window guard keeps at most (the ring's largest length). */
@@ -171,6 +199,7 @@ public final class LimiterState {
     /** Sets the guard of {@code rate}: n = ceil(rate * 1 s - 1e-9), W = 1 s from 1/s on; n = 1, W = interval below. */
     private void guardFor(double rate, long interval) {
         guardRate = rate;
+        guardInterval = interval;
         guardN = rate >= 1.0 ? (long) Math.ceil(rate - 1e-9) : 1L;
         guardW = rate >= 1.0 ? 1_000_000_000L : interval;
         guardOwnSpan = guardW + SlidingWindowQuota.guardNanos(guardW);

@@ -40,8 +40,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe. Waiter callbacks run on {@code workers}, except rejections at acquire time, which run in the
  * calling thread before {@code acquire} returns. The counters ({@link #granted()}, {@link #rejected()}) are
- * exact once the callers are done; a grant is counted in a per-thread cell, so the granted path writes no
- * memory shared with other threads besides the store's state.
+ * exact once the callers are done. On the in-memory fast path the limiter keeps the store's state of its name
+ * (looked up again when the store replaced or removed it) and counts the grant under that state's monitor, which
+ * it holds anyway; elsewhere a grant is counted in a per-thread cell. So the granted path writes no memory
+ * shared with other threads besides the state it is granted from.
  */
 public final class RateLimiter implements AutoCloseable {
 
@@ -65,6 +67,11 @@ public final class RateLimiter implements AutoCloseable {
     private final boolean synchronousStore;
     /** The store when it is the in-memory one: asked without a future on the fast path. */
     private final InMemoryLimiterStore memory;
+    private final Clock memoryClock;
+    /** The in-memory state last looked up (racy reads are fine: {@link Held} is immutable but for its count). */
+    private Held held;
+    /** Every {@link Held} this limiter made, for {@link #granted()}. */
+    private final List<Held> helds = new CopyOnWriteArrayList<>();
 
     private final ArrayDeque<Entry> queue = new ArrayDeque<>();
     /**
@@ -96,6 +103,7 @@ public final class RateLimiter implements AutoCloseable {
         this.interval = LimiterState.intervalNanos(config.maxRate());
         this.synchronousStore = store.completesSynchronously();
         this.memory = store instanceof InMemoryLimiterStore m ? m : null;
+        this.memoryClock = memory == null ? null : memory.clock();
         this.open = synchronousStore;
     }
 
@@ -175,11 +183,30 @@ public final class RateLimiter implements AutoCloseable {
     private Permit askAlongside(Waiter waiter) {
         Acquisition a;
         if (memory != null) {
+            Held h = held;
+            if (h == null || h.epoch != memory.epoch()) {
+                h = hold();
+            }
+            LimiterState s = h.state;
+            long at;
             try {
-                a = memory.acquireNow(name, config);
+                synchronized (s) {
+                    at = memoryClock.nanoTime();
+                    if (s.tryGrant(at)) {
+                        Held.GRANTED.setOpaque(h, h.granted + 1);
+                        a = null;
+                    } else {
+                        a = s.tryAcquire(at);
+                    }
+                }
             } catch (RuntimeException ex) {
                 rejectNew(waiter, RateLimitExceededException.storeFailed(name, store.kind(), ex));
                 return null;
+            }
+            if (a == null) {
+                Permit p = new Permit(name, at, 0L);
+                listener.onGranted(name, p);
+                return p;
             }
         } else {
             CompletableFuture<Acquisition> f = askStore();
@@ -206,6 +233,18 @@ public final class RateLimiter implements AutoCloseable {
             reject(e, reject);
         }
         return null;
+    }
+
+    /**
+     * Looks up this limiter's state in the in-memory store (the store's epoch read first: a state replaced
+     * meanwhile is seen by the epoch having moved) and keeps it with a grant count of its own.
+     */
+    private Held hold() {
+        int epoch = memory.epoch();
+        Held h = new Held(memory.stateFor(name, config), epoch);
+        helds.add(h);
+        held = h;
+        return h;
     }
 
     /** A permit granted to the calling thread: counted, heard by the listener, returned. */
@@ -317,7 +356,11 @@ public final class RateLimiter implements AutoCloseable {
 
     /** Permits granted by this limiter object. */
     public long granted() {
-        return granted.sum();
+        long sum = granted.sum();
+        for (Held h : helds) {
+            sum += (long) Held.GRANTED.getOpaque(h);
+        }
+        return sum;
     }
 
     /** Callers rejected by this limiter object (maxWait, maxPending, stop, store failure). */
@@ -631,6 +674,33 @@ public final class RateLimiter implements AutoCloseable {
             long get() {
                 return (long) VALUE.getAcquire(this);
             }
+        }
+    }
+
+    /**
+     * The in-memory store's state of this limiter as last looked up, valid while the store's epoch is
+     * {@link #epoch}, and the permits granted on the fast path under that state's monitor (written only there,
+     * so counting needs no atomic instruction; read with {@code getOpaque}). Immutable but for the count, so a
+     * racy read of {@link #held} sees a whole one.
+     */
+    private static final class Held {
+        static final VarHandle GRANTED;
+
+        static {
+            try {
+                GRANTED = MethodHandles.lookup().findVarHandle(Held.class, "granted", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final LimiterState state;
+        final int epoch;
+        long granted;
+
+        Held(LimiterState state, int epoch) {
+            this.state = state;
+            this.epoch = epoch;
         }
     }
 

@@ -263,6 +263,21 @@ class RateLimiterTest {
     }
 
     @Test
+    void theFastPathLooksUpItsStateAgainWhenTheStoreReplacedIt() {
+        InMemoryLimiterStore store = new InMemoryLimiterStore(clock);
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1), store);
+        assertNotNull(new Caller(0).acquire(limiter));
+        store.remove("api"); // e.g. no endpoint used it any more
+        assertNotNull(new Caller(1).acquire(limiter), "a fresh state grants at once; the kept one would say wait");
+        // another limiter object of the same name with other settings replaces the state, and this one's
+        RateLimiter other = limiter(LimiterConfig.builder().maxRate(2), store);
+        assertNotNull(new Caller(2).acquire(other));
+        assertNotNull(new Caller(3).acquire(limiter), "started afresh again with its own settings");
+        assertEquals(3, limiter.granted(), "counted across the states it used");
+        assertEquals(1, other.granted());
+    }
+
+    @Test
     void aNewcomerNeverOvertakesAWaiterEvenWhenAPermitIsDue() {
         RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10)); // 100 ms
         List<Caller> callers = callers(3);
