@@ -68,8 +68,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             callback.done(true);
             return true;
         }
-        exchange.setProperty(RateLimitConstants.LIMITER, limiter.name());
-        return acquire(exchange, callback, limiter, true);
+        return new Call(exchange, callback).acquire(limiter, true);
     }
 
     /**
@@ -92,59 +91,86 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         return endpoint.getComponent().liveLimiter(endpoint.limiter());
     }
 
-    private boolean acquire(Exchange exchange, AsyncCallback callback, RateLimiter limiter, boolean inline) {
-        Permit now = limiter.acquire(new RateLimiter.Waiter() {
-            @Override
-            public void onPermit(Permit permit) {
-                call(exchange, permit, callback, false, limiter);
-            }
+    /**
+     * One exchange's way through the limiter and the delegate: the waiter the limiter answers when the exchange
+     * queues, and the callback the delegate calls when done (one object per exchange, whatever path it takes).
+     * The exchange properties go straight into the exchange's property map: {@code Exchange.setProperty(String,
+     * ...)} first looks each name up among Camel's own keys.
+     */
+    private final class Call implements RateLimiter.Waiter, AsyncCallback {
+        private final Exchange exchange;
+        private final AsyncCallback callback;
+        private RateLimiter limiter;
+        private Permit permit;
+        private boolean inline;
+        /** The delegate's callback ran in the delegate's own thread but the exchange completes later. */
+        private boolean deferred;
 
-            @Override
-            public void onRejected(RateLimitExceededException reason) {
-                // a reconfigure (or an idle eviction of a per-key limiter) closed the limiter this exchange
-                // waited in: wait again in its replacement
-                if (reason.getReason() == RateLimitExceededException.Reason.STOPPED) {
-                    RateLimiter current;
-                    try {
-                        current = endpoint.limiter() == null ? null : resolve(exchange);
-                    } catch (RateLimitExceededException e) {
-                        current = null;
-                    }
-                    if (current != null && current != limiter) {
-                        exchange.setProperty(RateLimitConstants.LIMITER, current.name());
-                        acquire(exchange, callback, current, false);
-                        return;
-                    }
-                }
-                exchange.setException(reason);
-                callback.done(false);
-            }
-        });
-        if (now == null) {
-            return false;
+        Call(Exchange exchange, AsyncCallback callback) {
+            this.exchange = exchange;
+            this.callback = callback;
         }
-        return call(exchange, now, callback, inline, limiter);
-    }
 
-    private boolean call(Exchange exchange, Permit permit, AsyncCallback callback, boolean inline,
-            RateLimiter limiter) {
-        exchange.setProperty(RateLimitConstants.WAITED_MILLIS, TimeUnit.NANOSECONDS.toMillis(permit.waitedNanos()));
-        exchange.removeProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS);
-        if (!inline) {
-            limiter.started(permit); // a worker that started this call late widens the limiter's windows
+        boolean acquire(RateLimiter using, boolean inCaller) {
+            limiter = using;
+            exchange.getProperties().put(RateLimitConstants.LIMITER, using.name());
+            Permit now = using.acquire(this);
+            if (now == null) {
+                return false;
+            }
+            return call(now, inCaller);
         }
-        try {
-            boolean[] deferred = {false};
-            boolean sync = delegate.process(exchange, doneSync -> {
-                if (!finish(afterCall(exchange, permit, limiter), callback, inline && doneSync)) {
-                    deferred[0] = true;
+
+        @Override
+        public void onPermit(Permit p) {
+            call(p, false);
+        }
+
+        @Override
+        public void onRejected(RateLimitExceededException reason) {
+            // a reconfigure (or an idle eviction of a per-key limiter) closed the limiter this exchange
+            // waited in: wait again in its replacement
+            if (reason.getReason() == RateLimitExceededException.Reason.STOPPED) {
+                RateLimiter current;
+                try {
+                    current = endpoint.limiter() == null ? null : resolve(exchange);
+                } catch (RateLimitExceededException e) {
+                    current = null;
                 }
-            });
-            // a delegate that finished in this thread ran the callback above before returning
-            return sync && !deferred[0];
-        } catch (Throwable t) {
-            exchange.setException(t);
-            return finish(afterCall(exchange, permit, limiter), callback, inline) && inline;
+                if (current != null && current != limiter) {
+                    acquire(current, false);
+                    return;
+                }
+            }
+            exchange.setException(reason);
+            callback.done(false);
+        }
+
+        private boolean call(Permit p, boolean inCaller) {
+            permit = p;
+            inline = inCaller;
+            java.util.Map<String, Object> props = exchange.getProperties();
+            props.put(RateLimitConstants.WAITED_MILLIS, TimeUnit.NANOSECONDS.toMillis(p.waitedNanos()));
+            props.remove(RateLimitConstants.LIMITER_PAUSE_MILLIS);
+            if (!inCaller) {
+                limiter.started(p); // a worker that started this call late widens the limiter's windows
+            }
+            try {
+                boolean sync = delegate.process(exchange, this);
+                // a delegate that finished in this thread ran done() before returning
+                return sync && !deferred;
+            } catch (Throwable t) {
+                exchange.setException(t);
+                return finish(afterCall(exchange, p, limiter), callback, inline) && inline;
+            }
+        }
+
+        /** The delegate is done. */
+        @Override
+        public void done(boolean doneSync) {
+            if (!finish(afterCall(exchange, permit, limiter), callback, inline && doneSync)) {
+                deferred = true;
+            }
         }
     }
 
@@ -175,12 +201,12 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         try {
             if (exchange.getException() == null && !exchange.getMessage().hasHeaders()) {
                 // no exception and no header at all: the delegate gave no HTTP response, nothing to learn
-                exchange.setProperty(RateLimitConstants.RESPONSE_STATUS, NO_STATUS);
+                exchange.getProperties().put(RateLimitConstants.RESPONSE_STATUS, NO_STATUS);
                 return null;
             }
             ResponseClassifier.Response r = ResponseClassifier.read(exchange);
             int status = r.status();
-            exchange.setProperty(RateLimitConstants.RESPONSE_STATUS, status);
+            exchange.getProperties().put(RateLimitConstants.RESPONSE_STATUS, status);
             // the Retry-After lookup only for a status that can be a signal with it (Feedback's one rule)
             boolean throttle = Feedback.isRateLimitSignal(status, true) && ResponseClassifier.isThrottle(r);
             boolean learn = endpoint.quotaParser() != null && status > 0;
