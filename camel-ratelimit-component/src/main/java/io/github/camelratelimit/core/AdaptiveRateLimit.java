@@ -43,6 +43,7 @@ public final class AdaptiveRateLimit {
     private double c;
     private double nextScale;
     private long cuts;
+    private boolean measured;
 
     public AdaptiveRateLimit(LimiterConfig config) {
         this.config = config;
@@ -74,7 +75,8 @@ public final class AdaptiveRateLimit {
     public double cut(long nowNanos, double estimate) {
         double current = rate(nowNanos);
         double b;
-        if (estimate > 0 && !Double.isInfinite(estimate) && ESTIMATE_FACTOR * estimate < current) {
+        measured = estimate > 0 && !Double.isInfinite(estimate) && ESTIMATE_FACTOR * estimate < current;
+        if (measured) {
             wMax = estimate;
             b = ESTIMATE_FACTOR;
         } else {
@@ -108,6 +110,11 @@ public final class AdaptiveRateLimit {
     /** Wmax of the running recovery: the measured capacity or the rate at the last cut ({@code maxRate} before any cut). */
     public double lastMax() {
         return cut ? wMax : config.maxRate();
+    }
+
+    /** {@code true} when the running recovery's Wmax is the capacity estimate the last cut was given (false before any cut). */
+    public boolean measured() {
+        return cut && measured;
     }
 
     /** Seconds after the last cut at which the rate is back at {@link #lastMax()} (0 before any cut). */

@@ -83,11 +83,19 @@ public final class LimiterState {
     private boolean pausedInEvent;
     private long grantedAtArm;
     private long throttledAtArm;
+    // the running recovery's Wmax is a capacity the last cut measured (not raised by the floor): probes may cut
+    private boolean measuredMax;
 
     /** How long a lone throttle waits for a second one to make a congestion event of it: 5 s. */
     public static final long ARM_TTL_NANOS = 5_000_000_000L;
     /** The shortest measurement of the accepted rate between the two throttles of an event: 100 ms. */
     public static final long MIN_MEASURE_NANOS = 100_000_000L;
+    /**
+     * How far above a measured capacity a probe still counts as finding it again: 1.5 (a throttle for a call sent
+     * at a rate under 1.5 x Wmax cuts at once; one sent faster opens an event that measures anew, since the
+     * capacity has likely risen).
+     */
+    public static final double PROBE_LIMIT = 1.5;
     // the window guard (tryAcquire): recent grant times, oldest at windowHead; a ring of a power-of-two length
     private long[] window = new long[8];
     private int windowHead;
@@ -238,6 +246,12 @@ public final class LimiterState {
         if (armedAt != Long.MIN_VALUE && now - armedAt > ARM_TTL_NANOS) {
             armedAt = Long.MIN_VALUE; // a lone throttle long ago: not part of this event
         }
+        if (armedAt == Long.MIN_VALUE && probing(feedback.grantedAt())) {
+            // the recovery probed past the capacity the last cut measured and found it there: back under it at once
+            rateLimit.cut(now, rateLimit.lastMax());
+            lastCutAt = now;
+            return true;
+        }
         if (armedAt == Long.MIN_VALUE) {
             pausedInEvent = pauseUntil > now;
             armedAt = now;
@@ -252,16 +266,33 @@ public final class LimiterState {
         }
         double accepted = (granted - grantedAtArm) - (throttled - throttledAtArm);
         double estimate = accepted / ((now - armedAt) / 1e9);
+        boolean floored = false;
         if (pausedInEvent) {
             // a pause inside the measurement reads low when the provider's bucket is smaller than what the pause
             // would refill: never cut deeper than decreaseFactor^3 (three blind cuts) then
             double b = config.decreaseFactor();
-            estimate = Math.max(estimate, b * b * b * rateLimit.rate(now) / AdaptiveRateLimit.ESTIMATE_FACTOR);
+            double floor = b * b * b * rateLimit.rate(now) / AdaptiveRateLimit.ESTIMATE_FACTOR;
+            floored = estimate < floor;
+            estimate = Math.max(estimate, floor);
         }
         rateLimit.cut(now, estimate);
+        measuredMax = !floored && rateLimit.measured();
         armedAt = Long.MIN_VALUE;
         lastCutAt = now;
         return true;
+    }
+
+    /**
+     * {@code true} when a call granted at {@code grantedAt} went out while the recovery probed above the capacity
+     * the last cut measured (Wmax, not raised by the floor), by less than {@link #PROBE_LIMIT}.
+     */
+    private boolean probing(long grantedAt) {
+        if (!measuredMax || !rateLimit.measured()) {
+            return false;
+        }
+        double r = rateLimit.rate(grantedAt);
+        double wMax = rateLimit.lastMax();
+        return r > wMax && r < PROBE_LIMIT * wMax;
     }
 
     /** Holds every permit back until {@code now + min(delayNanos, maxPause)} (never shortens a pause). */
