@@ -246,7 +246,8 @@ public final class LimiterState {
         if (armedAt != Long.MIN_VALUE && now - armedAt > ARM_TTL_NANOS) {
             armedAt = Long.MIN_VALUE; // a lone throttle long ago: not part of this event
         }
-        if (armedAt == Long.MIN_VALUE && probing(feedback.grantedAt())) {
+        if (armedAt == Long.MIN_VALUE && probing(feedback.grantedAt())
+                && (lastCutAt == Long.MIN_VALUE || now - lastCutAt >= config.signalCooldown().toNanos())) {
             // the recovery probed past the capacity the last cut measured and found it there: back under it at once
             rateLimit.cut(now, rateLimit.lastMax());
             lastCutAt = now;
