@@ -22,7 +22,9 @@ package io.github.camelratelimit.core;
  * relative to {@code Wmax}, so it behaves the same at 5/s and at 5,000/s. C sets the pace: with C = 500 the
  * rate is back at Wmax 0.74 s after a cut to 0.9 Wmax and doubles 1.6 s later; with C = 100000 (the default
  * cap, reached after 8 signals) it takes 4.3 s to get back and it doubles 9.3 s later, so a limiter that keeps
- * meeting its ceiling holds a long plateau there, and still finds a raised capacity within seconds.
+ * meeting its ceiling holds a long plateau there, and still finds a raised capacity within seconds. When a probe
+ * above a measured Wmax is throttled, {@link LimiterState} cuts with Wmax itself as the estimate: back to
+ * 0.9 Wmax on a fresh curve ({@link #measured()} tells whether Wmax is such an estimate).
  * Rates are permits per second.
  *
  * <p>Pure computation: every method takes the time as an argument ({@code nanoTime}-style nanoseconds).

@@ -19,6 +19,10 @@ package io.github.camelratelimit.core;
  *                made under the higher limit (a cut never turns into a pause); a higher rate counts at once
  * throttled    : pauseUntil = max(pauseUntil, now + min(retryAfter, maxPause));
  *                a throttle for a call granted before the last cut is ignored (that event is answered);
+ *                probe (no event open, the last cut's Wmax is a measured E not raised by the floor below, the
+ *                      call was granted while rate(grantedAt) was in (Wmax, 1.5 * Wmax), and signalCooldown has
+ *                      passed since the last cut): cut at once with E = Wmax (back to 0.9 * Wmax); the scale
+ *                      doubles once; no event opens
  *                arm   (no event open, or it opened more than 5 s ago): open an event at now, remember the
  *                      grant and throttle counters; the scale doubles; the rate is not cut
  *                cut   (an event is open, the call was granted after it opened, it opened at least 100 ms
@@ -41,6 +45,13 @@ package io.github.camelratelimit.core;
  * provider whose bucket is smaller than what a pause would refill loses capacity during the pause, which makes that
  * measure read low (a quarter of the capacity with a 5-call bucket at 25/s and {@code Retry-After: 1}); so when a
  * pause fell inside it the cut is never deeper than three blind cuts ({@code decreaseFactor^3}, 0.34).
+ *
+ * <p>Once a cut has measured the capacity, the recovery holds a plateau at it and then probes above it. A throttle
+ * for a call the probe sent (above Wmax, by less than half) is the probe meeting that capacity again: it cuts at
+ * once, back to 0.9 Wmax, instead of opening an event that needs a second 429 (without {@code Retry-After} the
+ * second came 0.1 s after the first, so every probe cost two 429s). A call sent at 1.5 Wmax or more without a
+ * throttle until then means the capacity has risen, and a call sent on the plateau (at or under Wmax) that is
+ * throttled means it has fallen: both open an event that measures it anew.
  *
  * A provider-reported quota may pace below {@code minRate}: it is the provider's own statement of what is
  * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
