@@ -296,8 +296,45 @@ public final class AdaptiveModel {
                 r.cuts(), r.lost());
     }
 
-    /** Prints the model's table for the defaults (and {@code -Dmodel.maxRate} etc. are not needed: see rows). */
+    /** One-way latencies added to every scenario's own by {@link #latencies(LimiterConfig)}: 0 to 11 ms. */
+    static final long[] EXTRA_LATENCIES = {0, 500_000L, 1_000_000L, 2_000_000L, 3_000_000L, 5_000_000L, 7_000_000L,
+            11_000_000L};
+
+    /**
+     * How much of each row is a probe's lucky or unlucky timing: every scenario with the one-way latencies of
+     * {@link #EXTRA_LATENCIES} added, as AsciiDoc rows: means of steady, overall and 429s/100, and each run's moves.
+     */
+    static String latencies(LimiterConfig config) {
+        StringBuilder t = new StringBuilder();
+        for (Scenario sc : SCENARIOS) {
+            for (boolean ra : new boolean[] {true, false}) {
+                LimiterConfig c = config.toBuilder().maxRate(sc.maxRate()).build();
+                double[] sum = new double[3];
+                StringBuilder moves = new StringBuilder();
+                for (long extra : EXTRA_LATENCIES) {
+                    Run r = new AdaptiveModel(c, sc.schedule(), ra, sc.inFlight(), sc.oneWayNanos() + extra,
+                            sc.burst()).run();
+                    String[] cell = cells("", r, sc.schedule()).split("\\|");
+                    for (int i = 0; i < 3; i++) {
+                        sum[i] += Double.parseDouble(cell[i + 2].trim());
+                    }
+                    moves.append(moves.length() == 0 ? "" : "; ").append(cell[5].trim());
+                }
+                int n = EXTRA_LATENCIES.length;
+                t.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.2f | %s%n",
+                        sc.name() + (ra ? ", Retry-After" : ", no Retry-After"), sum[0] / n, sum[1] / n, sum[2] / n,
+                        moves));
+            }
+        }
+        return t.toString();
+    }
+
+    /**
+     * Prints the model's table for the defaults; with the argument {@code latencies}, the means over
+     * {@link #EXTRA_LATENCIES} instead.
+     */
     public static void main(String[] args) {
-        System.out.print(rows(LimiterConfig.defaults()));
+        LimiterConfig d = LimiterConfig.defaults();
+        System.out.print(args.length > 0 && args[0].equals("latencies") ? latencies(d) : rows(d));
     }
 }

@@ -22,7 +22,9 @@ package io.github.camelratelimit.core;
  * relative to {@code Wmax}, so it behaves the same at 5/s and at 5,000/s. C sets the pace: with C = 500 the
  * rate is back at Wmax 0.74 s after a cut to 0.9 Wmax and doubles 1.6 s later; with C = 100000 (the default
  * cap, reached after 8 signals) it takes 4.3 s to get back and it doubles 9.3 s later, so a limiter that keeps
- * meeting its ceiling holds a long plateau there, and still finds a raised capacity within seconds.
+ * meeting its ceiling holds a long plateau there, and still finds a raised capacity within seconds. When a probe
+ * above a measured Wmax is throttled, {@link LimiterState} cuts with Wmax itself as the estimate: back to
+ * 0.9 Wmax on a fresh curve ({@link #measured()} tells whether Wmax is such an estimate).
  * Rates are permits per second.
  *
  * <p>Pure computation: every method takes the time as an argument ({@code nanoTime}-style nanoseconds).
@@ -43,6 +45,7 @@ public final class AdaptiveRateLimit {
     private double c;
     private double nextScale;
     private long cuts;
+    private boolean measured;
 
     public AdaptiveRateLimit(LimiterConfig config) {
         this.config = config;
@@ -74,7 +77,8 @@ public final class AdaptiveRateLimit {
     public double cut(long nowNanos, double estimate) {
         double current = rate(nowNanos);
         double b;
-        if (estimate > 0 && !Double.isInfinite(estimate) && ESTIMATE_FACTOR * estimate < current) {
+        measured = estimate > 0 && !Double.isInfinite(estimate) && ESTIMATE_FACTOR * estimate < current;
+        if (measured) {
             wMax = estimate;
             b = ESTIMATE_FACTOR;
         } else {
@@ -108,6 +112,11 @@ public final class AdaptiveRateLimit {
     /** Wmax of the running recovery: the measured capacity or the rate at the last cut ({@code maxRate} before any cut). */
     public double lastMax() {
         return cut ? wMax : config.maxRate();
+    }
+
+    /** {@code true} when the running recovery's Wmax is the capacity estimate the last cut was given (false before any cut). */
+    public boolean measured() {
+        return cut && measured;
     }
 
     /** Seconds after the last cut at which the rate is back at {@link #lastMax()} (0 before any cut). */

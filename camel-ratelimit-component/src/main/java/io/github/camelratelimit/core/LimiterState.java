@@ -22,6 +22,10 @@ package io.github.camelratelimit.core;
  *                made under the higher limit (a cut never turns into a pause); a higher rate counts at once
  * throttled    : pauseUntil = max(pauseUntil, now + min(retryAfter, maxPause));
  *                a throttle for a call granted before the last cut is ignored (that event is answered);
+ *                probe (no event open, the last cut's Wmax is a measured E not raised by the floor below, the
+ *                      call was granted while rate(grantedAt) was in (Wmax, 1.5 * Wmax), and signalCooldown has
+ *                      passed since the last cut): cut at once with E = Wmax (back to 0.9 * Wmax); the scale
+ *                      doubles once; no event opens
  *                arm   (no event open, or it opened more than 5 s ago): open an event at now, remember the
  *                      grant and throttle counters; the scale doubles; the rate is not cut
  *                cut   (an event is open, the call was granted after it opened, it opened at least 100 ms
@@ -44,6 +48,13 @@ package io.github.camelratelimit.core;
  * provider whose bucket is smaller than what a pause would refill loses capacity during the pause, which makes that
  * measure read low (a quarter of the capacity with a 5-call bucket at 25/s and {@code Retry-After: 1}); so when a
  * pause fell inside it the cut is never deeper than three blind cuts ({@code decreaseFactor^3}, 0.34).
+ *
+ * <p>Once a cut has measured the capacity, the recovery holds a plateau at it and then probes above it. A throttle
+ * for a call the probe sent (above Wmax, by less than half) is the probe meeting that capacity again: it cuts at
+ * once, back to 0.9 Wmax, instead of opening an event that needs a second 429 (without {@code Retry-After} the
+ * second came 0.1 s after the first, so every probe cost two 429s). A call sent at 1.5 Wmax or more without a
+ * throttle until then means the capacity has risen, and a call sent on the plateau (at or under Wmax) that is
+ * throttled means it has fallen: both open an event that measures it anew.
  *
  * A provider-reported quota may pace below {@code minRate}: it is the provider's own statement of what is
  * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
@@ -86,6 +97,8 @@ public final class LimiterState {
     private boolean pausedInEvent;
     private long grantedAtArm;
     private long throttledAtArm;
+    // the running recovery's Wmax is a capacity the last cut measured (not raised by the floor): probes may cut
+    private boolean measuredMax;
 
     // a call that started late (see started()): the largest lateness reported, in force until lateUntil
     private long late;
@@ -95,6 +108,12 @@ public final class LimiterState {
     public static final long ARM_TTL_NANOS = 5_000_000_000L;
     /** The shortest measurement of the accepted rate between the two throttles of an event: 100 ms. */
     public static final long MIN_MEASURE_NANOS = 100_000_000L;
+    /**
+     * How far above a measured capacity a probe still counts as finding it again: 1.5 (a throttle for a call sent
+     * at a rate under 1.5 x Wmax cuts at once; one sent faster opens an event that measures anew, since the
+     * capacity has likely risen).
+     */
+    public static final double PROBE_LIMIT = 1.5;
     // the window guard (tryAcquire): recent grant times, oldest at windowHead; a ring of a power-of-two length
     private long[] window = new long[8];
     private int windowHead;
@@ -303,6 +322,13 @@ public final class LimiterState {
         if (armedAt != Long.MIN_VALUE && now - armedAt > ARM_TTL_NANOS) {
             armedAt = Long.MIN_VALUE; // a lone throttle long ago: not part of this event
         }
+        if (armedAt == Long.MIN_VALUE && probing(feedback.grantedAt())
+                && (lastCutAt == Long.MIN_VALUE || now - lastCutAt >= config.signalCooldown().toNanos())) {
+            // the recovery probed past the capacity the last cut measured and found it there: back under it at once
+            rateLimit.cut(now, rateLimit.lastMax());
+            lastCutAt = now;
+            return true;
+        }
         if (armedAt == Long.MIN_VALUE) {
             pausedInEvent = pauseUntil > now;
             armedAt = now;
@@ -317,16 +343,33 @@ public final class LimiterState {
         }
         double accepted = (granted - grantedAtArm) - (throttled - throttledAtArm);
         double estimate = accepted / ((now - armedAt) / 1e9);
+        boolean floored = false;
         if (pausedInEvent) {
             // a pause inside the measurement reads low when the provider's bucket is smaller than what the pause
             // would refill: never cut deeper than decreaseFactor^3 (three blind cuts) then
             double b = config.decreaseFactor();
-            estimate = Math.max(estimate, b * b * b * rateLimit.rate(now) / AdaptiveRateLimit.ESTIMATE_FACTOR);
+            double floor = b * b * b * rateLimit.rate(now) / AdaptiveRateLimit.ESTIMATE_FACTOR;
+            floored = estimate < floor;
+            estimate = Math.max(estimate, floor);
         }
         rateLimit.cut(now, estimate);
+        measuredMax = !floored && rateLimit.measured();
         armedAt = Long.MIN_VALUE;
         lastCutAt = now;
         return true;
+    }
+
+    /**
+     * {@code true} when a call granted at {@code grantedAt} went out while the recovery probed above the capacity
+     * the last cut measured (Wmax, not raised by the floor), by less than {@link #PROBE_LIMIT}.
+     */
+    private boolean probing(long grantedAt) {
+        if (!measuredMax || !rateLimit.measured()) {
+            return false;
+        }
+        double r = rateLimit.rate(grantedAt);
+        double wMax = rateLimit.lastMax();
+        return r > wMax && r < PROBE_LIMIT * wMax;
     }
 
     /** Holds every permit back until {@code now + min(delayNanos, maxPause)} (never shortens a pause). */

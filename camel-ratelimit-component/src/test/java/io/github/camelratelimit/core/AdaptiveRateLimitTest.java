@@ -1,6 +1,7 @@
 package io.github.camelratelimit.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -36,6 +37,7 @@ class AdaptiveRateLimitTest {
         assertEquals(500.0, r.scale());
         assertEquals(60.0, r.lastMax());
         assertEquals(0.0, r.secondsToLastMax());
+        assertFalse(r.measured());
     }
 
     @Test
@@ -180,6 +182,7 @@ class AdaptiveRateLimitTest {
         assertEquals(0.2 * Math.cbrt(0.1 * 500), r.secondsToLastMax(), EPS);
         assertEquals(0.7368062997280773, r.secondsToLastMax(), EPS);
         assertEquals(40.0, r.rate(Math.round(r.secondsToLastMax() * 1e9)), 1e-6);
+        assertTrue(r.measured(), "Wmax is the estimate");
     }
 
     @Test
@@ -188,6 +191,7 @@ class AdaptiveRateLimitTest {
             AdaptiveRateLimit r = defaultLimit();
             assertEquals(42.0, r.cut(0L, estimate), EPS, "estimate " + estimate);
             assertEquals(60.0, r.lastMax(), "estimate " + estimate);
+            assertFalse(r.measured(), "estimate " + estimate);
         }
         // just under the line: 0.9 * 66.6 = 59.94 < 60 uses the estimate
         assertEquals(0.9 * 66.6, defaultLimit().cut(0L, 66.6), EPS);
@@ -216,6 +220,7 @@ class AdaptiveRateLimitTest {
         assertEquals(500.0, r.scale());
         assertEquals(60.0, r.lastMax());
         assertEquals(0.0, r.secondsToLastMax());
+        assertFalse(r.measured());
         // the scale starts over at 500
         assertEquals(42.0, r.cut(3 * S), EPS);
         assertEquals(500.0, r.scale());

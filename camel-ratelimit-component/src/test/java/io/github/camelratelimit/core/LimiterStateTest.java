@@ -428,6 +428,93 @@ class LimiterStateTest {
         assertEquals(99.0, s.rate(2 * S + k), 1e-6);
     }
 
+    /** maxRate 1000/s, calls 10.01 ms apart, one event measured at 99/s and cut at 2 s: Wmax 99, C 1000, next scale 2000. */
+    private static LimiterState cutAt99(LimiterConfig.Builder b) {
+        LimiterState s = state(b.maxRate(1000));
+        Acquisition last = null;
+        for (int i = 0; i < 200; i++) {
+            last = s.tryAcquire(i * 10_010_000L);
+            if (i == 99) {
+                assertFalse(s.record(throttle(last, -1), S));
+            }
+        }
+        assertTrue(s.record(throttle(last, -1), 2 * S));
+        assertEquals(0.9 * 99, s.rate(2 * S), 1e-9);
+        return s;
+    }
+
+    /** K of a cut to 0.9 Wmax with scale c, in ns. */
+    private static long k(double c) {
+        return Math.round(0.2 * Math.cbrt(0.1 * c) * 1e9);
+    }
+
+    @Test
+    void aThrottleOfAProbeAboveTheMeasuredCapacityCutsAtOnce() {
+        LimiterState s = cutAt99(LimiterConfig.builder());
+        // 1 s past K the curve probes at 99 (1 + 5^3 / 1000) = 111.375/s, above Wmax and under 1.5 Wmax
+        long t = 2 * S + k(1000) + S;
+        assertEquals(111.375, s.rate(t), 1e-6);
+        Acquisition p = s.tryAcquire(t);
+        assertGranted(p, t);
+        // its 429 is the probe finding the capacity again: one cut at once, back to 0.9 x 99, no second 429 needed
+        assertTrue(s.record(throttle(p, -1), t + 10 * MS));
+        assertEquals(0.9 * 99, s.rate(t + 10 * MS), 1e-9);
+        LimiterSnapshot snap = s.snapshot(t + 10 * MS);
+        assertEquals(2, snap.cuts());
+        assertEquals(2000.0, snap.scale(), "one signal: the scale doubled once");
+        // the new curve: back at 99/s after K with C = 2000
+        assertEquals(99.0, s.rate(t + 10 * MS + k(2000)), 1e-6);
+        // a call granted before this cut is part of the answered probe
+        assertFalse(s.record(throttle(p, -1), t + 2 * S));
+        assertEquals(2, s.snapshot(t + 2 * S).cuts());
+    }
+
+    @Test
+    void aThrottleOnThePlateauOrFarAboveItOpensAnEventAsBefore() {
+        // on the plateau (at or under Wmax): the capacity may have fallen, so measure it
+        LimiterState plateau = cutAt99(LimiterConfig.builder());
+        long t = 2 * S + k(1000) / 2;
+        Acquisition a = plateau.tryAcquire(t);
+        assertTrue(plateau.rate(t) < 99.0);
+        assertFalse(plateau.record(throttle(a, -1), t + 10 * MS), "opens an event");
+        assertEquals(1, plateau.snapshot(t + 10 * MS).cuts());
+        // 2 s past K the curve is at 99 (1 + 10^3 / 1000) = 198/s, above 1.5 Wmax: the capacity has likely risen,
+        // so measure it too
+        LimiterState far = cutAt99(LimiterConfig.builder());
+        long u = 2 * S + k(1000) + 2 * S;
+        assertEquals(198.0, far.rate(u), 1e-6);
+        Acquisition b = far.tryAcquire(u);
+        assertFalse(far.record(throttle(b, -1), u + 10 * MS), "opens an event");
+        assertEquals(1, far.snapshot(u + 10 * MS).cuts());
+    }
+
+    @Test
+    void aProbeCutWaitsForTheCooldownLikeAnyCut() {
+        LimiterState s = cutAt99(LimiterConfig.builder().signalCooldown(Duration.ofSeconds(3)));
+        long t = 2 * S + k(1000) + S; // 1.93 s after the cut: within the 3 s cooldown
+        Acquisition p = s.tryAcquire(t);
+        assertFalse(s.record(throttle(p, -1), t + 10 * MS), "opens an event instead");
+        assertEquals(1, s.snapshot(t + 10 * MS).cuts());
+    }
+
+    @Test
+    void aCutRaisedByThePauseFloorIsNoMeasureToProbeAgainst() {
+        // an event whose measurement holds a pause: the estimate is floored (decreaseFactor^3 of the rate / 0.9)
+        LimiterState s = state(LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO));
+        Acquisition a = s.tryAcquire(0L);
+        assertFalse(s.record(throttle(a, S), 10 * MS), "opens the event and pauses 1 s");
+        Acquisition b = s.tryAcquire(1_010 * MS);
+        assertTrue(s.record(throttle(b, -1), 1_020 * MS));
+        // accepted: 1 grant - 1 throttle = 0 in 1.01 s; floored to 0.343 x 100 / 0.9
+        double wMax = 0.7 * 0.7 * 0.7 * 100 / 0.9;
+        assertEquals(0.9 * wMax, s.rate(1_020 * MS), 1e-9);
+        long t = 1_020 * MS + k(1000) + S;
+        assertTrue(s.rate(t) > wMax && s.rate(t) < 1.5 * wMax);
+        Acquisition p = s.tryAcquire(t);
+        assertFalse(s.record(throttle(p, -1), t + 10 * MS), "a floored Wmax is no measured capacity: opens an event");
+        assertEquals(1, s.snapshot(t + 10 * MS).cuts());
+    }
+
     @Test
     void aLoneThrottleExpiresAfterFiveSeconds() {
         LimiterState s = state(LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO));

@@ -285,6 +285,34 @@ class RedisScriptParityTest {
     }
 
     @Test
+    void probesAboveAMeasuredCapacity() {
+        // an eager caller at maxRate 100; an event measured at about 18/s (41 throttles of older calls in its 0.5 s)
+        LimiterConfig c = LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO).build();
+        java.util.NavigableMap<Long, Feedback> reports = new java.util.TreeMap<>();
+        reports.put(1_500_000L, Feedback.throttled(1_490_000L, 429, -1L)); // opens the event
+        for (int i = 0; i < 40; i++) {
+            reports.put(1_600_000L + i * 10_000L, Feedback.throttled(1_000_000L, 429, -1L));
+        }
+        reports.put(2_000_000L, Feedback.throttled(1_600_000L, 429, -1L)); // cuts: Wmax is the measured 18/s
+        reports.put(4_300_000L, Feedback.throttled(4_200_000L, 429, -1L)); // sent in the probe: cuts at once
+        reports.put(4_500_000L, Feedback.throttled(4_450_000L, 429, -1L)); // on the new plateau: opens an event
+        reports.put(4_700_000L, Feedback.throttled(4_600_000L, 429, -1L)); // confirms it: cuts, measured anew
+        reports.put(9_000_000L, Feedback.throttled(8_990_000L, 429, 1_000_000_000L)); // a probe again, paused 1 s
+        reports.put(10_100_000L, Feedback.throttled(10_050_000L, 429, -1L)); // on the plateau: opens an event
+        LimiterState core = new LimiterState(c);
+        List<Step> steps = eager(core, 1_000_000, 12_000_000, 1, () -> 0L, reports);
+        replay("eager-probe", c, steps);
+        List<Boolean> cuts = new ArrayList<>();
+        for (Step st : steps) {
+            if (st.feedback() != null && st.feedback().grantedAt() != 1_000_000L) {
+                cuts.add(st.cut());
+            }
+        }
+        assertEquals(List.of(false, true, true, false, true, true, false), cuts);
+        assertEquals(4, core.snapshot(12_000_000_000L).cuts());
+    }
+
+    @Test
     void aQuotaAndTheWindowGuardTogether() {
         LimiterConfig c = LimiterConfig.builder().maxRate(1000).quota(700).quotaWindow(Duration.ofMillis(500))
                 .build();

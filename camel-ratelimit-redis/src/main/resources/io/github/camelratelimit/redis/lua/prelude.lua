@@ -17,6 +17,8 @@
 --  ce,cu provider ceiling (permits/s) and until (us) | lr provider limit rate (permits/s)
 --  wm,ca,k,c the running cubic recovery (Wmax, cut at us, K s, C) | ns next scale | n cuts | now last time
 --  ar,ga,ta,ap the open congestion event (armed at us, granted and throttled counters then, 1 if paused since)
+--  mm 1 when Wmax is the estimate the last cut was given (AdaptiveRateLimit.measured), me 1 when that estimate
+--  was not raised by the pause floor as well (LimiterState.measuredMax): only then may a probe's throttle cut
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 
 local H, Z = KEYS[1], KEYS[2]
@@ -47,8 +49,10 @@ local U = 0.2
 local GAMMA = 0.9
 local ARM_TTL_US = 5000000
 local MIN_MEASURE_US = 100000
+-- LimiterState.PROBE_LIMIT
+local PROBE_LIMIT = 1.5
 
-local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now', 'ar', 'ga', 'ta', 'ap'}
+local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now', 'ar', 'ga', 'ta', 'ap', 'me', 'mm'}
 local S = {}
 do
   local raw = redis.call('HMGET', H, unpack(FIELDS))
@@ -159,6 +163,39 @@ local function pauseFor(now, d)
   if S.ar ~= nil and S.pu > now then
     set('ap', 1)
   end
+end
+
+-- AdaptiveRateLimit.cut with an estimate (nil: none) and the bookkeeping of LimiterState's cut;
+-- returns true when the estimate became Wmax (AdaptiveRateLimit.measured)
+local function cutWith(now, est)
+  local current = adaptive(now)
+  local wm, b
+  local measured = est ~= nil and est > 0 and est < math.huge and GAMMA * est < current
+  if measured then
+    wm, b = est, GAMMA
+  else
+    wm, b = current, beta
+  end
+  local c = S.ns or initialScale
+  set('wm', wm)
+  set('ca', now)
+  set('c', c)
+  set('ns', math.min(recoveryScale, c * 2))
+  set('k', U * ((1 - b) * c) ^ (1 / 3))
+  set('n', (S.n or 0) + 1)
+  set('lc', now)
+  set('mm', measured and 1 or 0)
+  return measured
+end
+
+-- LimiterState.probing: a call granted at g (us) went out while the recovery probed above the capacity the
+-- last cut measured (me = 1: Wmax is an estimate, not raised by the floor), by less than PROBE_LIMIT
+local function probing(g)
+  if S.me ~= 1 or S.mm ~= 1 or not cutState() then
+    return false
+  end
+  local r = adaptive(g)
+  return r > S.wm and r < PROBE_LIMIT * S.wm
 end
 
 -- the window's start threshold: a start s is still in the window at now iff s > now - window

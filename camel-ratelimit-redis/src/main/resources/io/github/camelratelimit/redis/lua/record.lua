@@ -37,7 +37,11 @@ if ARGV[12] == 'T' then
       S.ar = nil
       redis.call('HDEL', H, 'ar')
     end
-    if S.ar == nil then
+    if S.ar == nil and probing(grantedAt) and (S.lc == nil or (now - S.lc) * 1000 >= cooldownNs) then
+      -- LimiterState.probing: the recovery probed past the capacity the last cut measured: cut at once, to it
+      cutWith(now, S.wm)
+      cut = 1
+    elseif S.ar == nil then
       -- arm: open the event, remember the counters; the scale doubles; no cut
       set('ar', now)
       set('ap', (S.pu ~= nil and S.pu > now) and 1 or 0)
@@ -48,25 +52,15 @@ if ARGV[12] == 'T' then
         and (S.lc == nil or (now - S.lc) * 1000 >= cooldownNs) then
       -- AdaptiveRateLimit.cut with the accepted rate since the event opened
       local est = ((S.g or 0) - (S.ga or 0) - (S.th - (S.ta or 0))) / (((now - S.ar) * 1000) / 1e9)
-      local current = adaptive(now)
+      local floored = false
       if S.ap == 1 then
         -- a pause inside the measurement reads low on a small bucket: never cut deeper than decreaseFactor^3
-        est = math.max(est, beta * beta * beta * current / GAMMA)
+        local floor = beta * beta * beta * adaptive(now) / GAMMA
+        floored = est < floor
+        est = math.max(est, floor)
       end
-      local wm, b
-      if est > 0 and est < math.huge and GAMMA * est < current then
-        wm, b = est, GAMMA
-      else
-        wm, b = current, beta
-      end
-      local c = S.ns or initialScale
-      set('wm', wm)
-      set('ca', now)
-      set('c', c)
-      set('ns', math.min(recoveryScale, c * 2))
-      set('k', U * ((1 - b) * c) ^ (1 / 3))
-      set('n', (S.n or 0) + 1)
-      set('lc', now)
+      local measured = cutWith(now, est)
+      set('me', (measured and not floored) and 1 or 0)
       S.ar = nil
       redis.call('HDEL', H, 'ar')
       cut = 1
