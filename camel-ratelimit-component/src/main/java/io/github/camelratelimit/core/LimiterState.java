@@ -13,8 +13,8 @@ package io.github.camelratelimit.core;
  * window guard : (n, W) = rate &gt;= 1/s ? (ceil(rate * 1 s - 1e-9), 1 s) : (1, interval)
  *                W'     = W + W / 1000                               (the dispatch guard, 1 ms per second)
  *                late starts: a call that started d after its grant ({@link #started}) lengthens every window
- *                by max(0, d - its guard) for W' after that start (the quota's too), so later grants keep
- *                their distance from the start, not from the grant
+ *                by min(max(0, d - its guard), window / 20) for W' after that start (the quota's too), so
+ *                later grants keep their distance from the start, not from the grant
  *                window(now) = (n-th most recent grant) + W'         (none while fewer than n grants)
  *                rate changes: (n, W) is the looser (larger n, then shorter W) of rate(now)'s and the held
  *                limit; a grant holds its own limit for W' after it unless a looser one is held. So a
@@ -177,7 +177,7 @@ public final class LimiterState {
         }
         long guardAt = windowEarliest(now);
         if (now < lateUntil && guardAt != Long.MIN_VALUE) {
-            guardAt = saturatedAdd(guardAt, Math.max(0L, late - (guardOwnSpan - guardW)));
+            guardAt += lateExcess(guardOwnSpan - guardW, guardW);
         }
         long earliest = Math.max(tat, guardAt);
         waitReason = Acquisition.WaitReason.PACING;
@@ -186,8 +186,8 @@ public final class LimiterState {
             waitReason = Acquisition.WaitReason.PAUSED;
         }
         if (quota != null) {
-            long q = quota.earliest(now, now < lateUntil ? Math.max(0L, late - quota.guardedWindowNanos()
-                    + quota.windowNanos()) : 0L);
+            long q = quota.earliest(now, now < lateUntil
+                    ? lateExcess(quota.guardedWindowNanos() - quota.windowNanos(), quota.windowNanos()) : 0L);
             if (q > earliest) {
                 earliest = q;
                 waitReason = Acquisition.WaitReason.QUOTA;
@@ -283,6 +283,11 @@ public final class LimiterState {
      * calls' own start times put one more into some window. So for as long as that start is inside a window
      * ({@code now} plus the longest W'), every window is lengthened by the lateness beyond its guard: a later
      * grant keeps its distance from the late start, not from the grant. Lateness of 0 or less is ignored.
+     *
+     * <p>The lengthening is at most 1/20 of the window (50 ms per second): that covers the stalls of a loaded
+     * machine (a GC pause, a starved CPU: milliseconds to tens of milliseconds), while a steady lateness (a worker
+     * pool too small for slow calls queues every granted call for seconds, which shifts the starts but keeps
+     * their spacing) costs at most 5 % of the rate instead of pacing the limiter down to what the queue allows.
      */
     public void started(long grantedAt, long now) {
         long lateness = now - grantedAt;
@@ -299,6 +304,17 @@ public final class LimiterState {
             lateUntil = Math.max(lateUntil, until);
         }
     }
+
+    /**
+     * How much longer a window of {@code windowNanos} with the guard {@code guardNanos} is while a late start is
+     * in force: the lateness beyond the guard, at most 1/20 of the window (see {@link #started}).
+     */
+    private long lateExcess(long guardNanos, long windowNanos) {
+        return Math.min(Math.max(0L, late - guardNanos), windowNanos / LATE_SHARE);
+    }
+
+    /** A late start lengthens a window by at most 1/{@value} of it. */
+    static final int LATE_SHARE = 20;
 
     /**
      * Applies a response's feedback at {@code now}.

@@ -60,6 +60,18 @@ class LimiterStateTest {
     }
 
     @Test
+    void aLateStartLengthensAWindowByAtMostATwentiethOfIt() {
+        // a call queued 3 s in a worker pool too small for slow calls: the window grows by 50 ms, not 3 s
+        LimiterState s = state(LimiterConfig.builder().maxRate(1).quota(2).quotaWindow(Duration.ofSeconds(10)));
+        assertGranted(s.tryAcquire(0), 0);
+        s.started(0, 3 * S);
+        assertWait(s.tryAcquire(S), 51 * MS, Acquisition.WaitReason.PACING); // 1.001 s + 50 ms
+        assertGranted(s.tryAcquire(1051 * MS), 1051 * MS);
+        // the quota (2 per 10 s, guard 10 ms): the oldest start + 10.01 s + 500 ms (a twentieth of 10 s)
+        assertWait(s.tryAcquire(2100 * MS), 8410 * MS, Acquisition.WaitReason.QUOTA);
+    }
+
+    @Test
     void aCallThatStartedWithinTheGuardChangesNothing() {
         LimiterState s = state(LimiterConfig.builder().maxRate(1));
         assertGranted(s.tryAcquire(0), 0);
