@@ -152,9 +152,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             java.util.Map<String, Object> props = exchange.getProperties();
             props.put(RateLimitConstants.WAITED_MILLIS, TimeUnit.NANOSECONDS.toMillis(p.waitedNanos()));
             props.remove(RateLimitConstants.LIMITER_PAUSE_MILLIS);
-            if (!inCaller) {
-                limiter.started(p); // a worker that started this call late widens the limiter's windows
-            }
+            limiter.started(p); // a call that started late (a worker's queue, cold code) widens the windows
             try {
                 boolean sync = delegate.process(exchange, this);
                 // a delegate that finished in this thread ran done() before returning

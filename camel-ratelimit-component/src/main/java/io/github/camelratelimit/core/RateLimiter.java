@@ -363,17 +363,29 @@ public final class RateLimiter implements AutoCloseable {
      * starts on a worker some time after its grant; when that delay passes {@link #LATE_START_NANOS} the
      * in-memory store widens its windows for it ({@link LimiterState#started}), so the calls' own start times
      * (what a provider counts) keep the limits even when a worker started late. Permits granted at once are
-     * not reported (their calls start in the granting thread), nor is anything with a shared store (its grants
-     * are stamped by the store's own clock). Cheap when on time: one clock read.
+     * checked only for the first {@value #COLD_STARTS} calls of this limiter: their calls start in the granting
+     * thread, microseconds later, once that code has run a few times (the first calls load classes and run
+     * interpreted: milliseconds). Nothing is reported with a shared store (its grants are stamped by the store's
+     * own clock). Cheap when on time: one clock read; nothing for a permit granted at once after the first calls.
      */
     public void started(Permit permit) {
-        if (memory == null || permit.waitedNanos() == 0L) {
+        if (memory == null) {
             return;
+        }
+        if (permit.waitedNanos() == 0L) {
+            if (coldStarts <= 0) {
+                return;
+            }
+            coldStarts--; // racy: "about the first 64" is what matters
         }
         if (clock.nanoTime() - permit.grantedAt() > LATE_START_NANOS) {
             memory.started(name, config, permit.grantedAt());
         }
     }
+
+    /** Calls of permits granted at once whose start is checked: the first ones of a limiter run cold code. */
+    static final int COLD_STARTS = 64;
+    private int coldStarts = COLD_STARTS;
 
     /** A call that starts more than this after its grant (100 µs) is reported to the in-memory store as late. */
     public static final long LATE_START_NANOS = 100_000L;

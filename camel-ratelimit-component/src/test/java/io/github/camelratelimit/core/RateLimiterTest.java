@@ -250,7 +250,7 @@ class RateLimiterTest {
         RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1)); // 1 per 1.001 s
         List<Caller> callers = callers(3);
         Permit first = callers.get(0).acquire(limiter);
-        limiter.started(first); // granted at once: never reported
+        limiter.started(first); // granted at once, started on time: nothing to report
         assertNull(callers.get(1).acquire(limiter));
         scheduler.advance(1001 * MS);
         assertEquals(1001 * MS, callers.get(1).permit.grantedAt());
@@ -260,6 +260,30 @@ class RateLimiterTest {
         scheduler.advance(3 * S);
         // 1 s after the late start (1.051 s): its lateness replaces the guard's 1 ms; not 1.001 s after the grant
         assertEquals(2051 * MS, callers.get(2).permit.grantedAt());
+    }
+
+    @Test
+    void theFirstCallsGrantedAtOnceAreCheckedForALateStartTooLaterOnesNot() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1)); // 1 per 1.001 s
+        Permit first = new Caller(0).acquire(limiter);
+        clock.advance(5 * MS); // the first call ran cold code: it started 5 ms after its grant
+        limiter.started(first);
+        Caller second = new Caller(1);
+        assertNull(second.acquire(limiter));
+        scheduler.advance(2 * S);
+        assertEquals(1005 * MS, second.permit.grantedAt(), "1 s after the late start, not 1.001 s after the grant");
+        for (int i = 1; i < RateLimiter.COLD_STARTS; i++) {
+            limiter.started(new Permit("api", clock.nanoTime(), 0L)); // on time
+        }
+        scheduler.advance(S); // an idle second
+        Permit late = new Caller(2).acquire(limiter);
+        assertNotNull(late);
+        clock.advance(5 * MS);
+        limiter.started(late); // past the first calls: a permit granted at once is not checked any more
+        Caller fourth = new Caller(3);
+        assertNull(fourth.acquire(limiter));
+        scheduler.advance(2 * S);
+        assertEquals(late.grantedAt() + 1001 * MS, fourth.permit.grantedAt());
     }
 
     @Test
