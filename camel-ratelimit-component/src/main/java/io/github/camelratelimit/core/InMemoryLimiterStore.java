@@ -34,8 +34,8 @@ public final class InMemoryLimiterStore implements LimiterStore {
     }
 
     /**
-     * {@link #tryAcquire} without the future: what {@link RateLimiter} calls on its fast path. The clock is read
-     * under the state's monitor, so grants are stamped in the order they are made.
+     * {@link #tryAcquire} without the future. The clock is read under the state's monitor, so grants are stamped in
+     * the order they are made ({@link RateLimiter}'s fast path does the same with the state it keeps).
      */
     public Acquisition acquireNow(String limiter, LimiterConfig config) {
         LimiterState s = state(limiter, config);

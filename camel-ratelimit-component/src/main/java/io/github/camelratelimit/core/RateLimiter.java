@@ -378,7 +378,7 @@ public final class RateLimiter implements AutoCloseable {
             }
             coldStarts--; // racy: "about the first 64" is what matters
         }
-        if (clock.nanoTime() - permit.grantedAt() > LATE_START_NANOS) {
+        if (memoryClock.nanoTime() - permit.grantedAt() > LATE_START_NANOS) { // the clock the grant was stamped with
             memory.started(name, config, permit.grantedAt());
         }
     }
@@ -679,7 +679,7 @@ public final class RateLimiter implements AutoCloseable {
         }
     }
 
-    /** The in-memory store's state of this limiter as last looked up, valid while the store's epoch is {@link #epoch}. */
+    /** The in-memory store's state of this limiter as last looked up, valid while the store's epoch is {@code epoch}. */
     private record Held(LimiterState state, int epoch) {
     }
 
