@@ -85,6 +85,8 @@ public class RateLimitComponent extends HealthCheckComponent {
 
     private final Map<String, LimiterHandle> limiters = new HashMap<>();
     private final Map<String, LimiterStore> stores = new HashMap<>();
+    /** Hears the JVM's GC pauses for the in-memory store (see {@link JvmPauseWatch}); null until that store exists. */
+    private JvmPauseWatch pauseWatch;
     /** Per-key limiters (limiterKey), in access order: least recently used first. Guarded by this. */
     private final Map<String, KeyedHandle> keyed = new LinkedHashMap<>(16, 0.75f, true);
     private java.util.concurrent.ScheduledFuture<?> idleSweep;
@@ -509,7 +511,11 @@ public class RateLimitComponent extends HealthCheckComponent {
         }
         String kind = conf.getStore() == null ? "memory" : conf.getStore().trim().toLowerCase(Locale.ROOT);
         if ("memory".equals(kind)) {
-            s = new InMemoryLimiterStore(clock);
+            InMemoryLimiterStore memory = new InMemoryLimiterStore(clock);
+            if (pauseWatch == null) {
+                pauseWatch = JvmPauseWatch.start(memory);
+            }
+            s = memory;
         } else {
             LimiterStoreFactory factory = null;
             for (LimiterStoreFactory f : ServiceLoader.load(LimiterStoreFactory.class,
@@ -590,6 +596,10 @@ public class RateLimitComponent extends HealthCheckComponent {
                 }
             }
             stores.clear();
+            if (pauseWatch != null) {
+                pauseWatch.close();
+                pauseWatch = null;
+            }
         }
         if (schedulerExecutor != null) {
             getCamelContext().getExecutorServiceManager().shutdown(schedulerExecutor);

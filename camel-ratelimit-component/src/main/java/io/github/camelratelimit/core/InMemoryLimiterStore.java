@@ -56,6 +56,24 @@ public final class InMemoryLimiterStore implements LimiterStore {
         }
     }
 
+    /**
+     * Hears that the whole JVM stood still for {@code pauseNanos} up to now (a stop-the-world GC pause): a call
+     * granted before the pause and started after it was late by up to that much, so every limiter of this store
+     * takes it as such a late start ({@link LimiterState#started}; the windows grow by at most 1/20). Takes each
+     * state's monitor in turn. Nothing for 0 or less.
+     */
+    public void jvmPaused(long pauseNanos) {
+        if (pauseNanos <= 0) {
+            return;
+        }
+        for (LimiterState s : states.values()) {
+            synchronized (s) {
+                long now = clock.nanoTime();
+                s.started(now - pauseNanos, now);
+            }
+        }
+    }
+
     @Override
     public CompletionStage<Boolean> record(String limiter, LimiterConfig config, Feedback feedback) {
         LimiterState s = state(limiter, config);

@@ -40,6 +40,21 @@ class InMemoryLimiterStoreTest extends LimiterStoreContract {
     }
 
     @Test
+    void aJvmPauseIsALateStartForEveryLimiter() {
+        InMemoryLimiterStore store = new InMemoryLimiterStore(clock);
+        LimiterConfig one = LimiterConfig.builder().maxRate(1).build(); // 1 per 1.001 s
+        assertTrue(store.acquireNow("a", one).granted());
+        assertTrue(store.acquireNow("b", one).granted());
+        clock.advance(20 * 1_000_000L);
+        store.jvmPaused(12 * 1_000_000L); // a 12 ms GC pause ended now: the windows grow by 12 ms - the 1 ms guard
+        clock.advance(981 * 1_000_000L); // 1.001 s after the grants
+        assertEquals(11 * 1_000_000L, store.acquireNow("a", one).waitNanos());
+        assertEquals(11 * 1_000_000L, store.acquireNow("b", one).waitNanos());
+        store.jvmPaused(0L); // nothing
+        store.jvmPaused(-5L);
+    }
+
+    @Test
     void acquireNowAnswersLikeTryAcquireWithoutAFuture() {
         InMemoryLimiterStore store = new InMemoryLimiterStore(clock);
         LimiterConfig config = LimiterConfig.builder().maxRate(10).build();
