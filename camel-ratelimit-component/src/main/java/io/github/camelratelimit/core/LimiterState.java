@@ -180,18 +180,21 @@ public final class LimiterState {
             guardAt += lateExcess(guardOwnSpan - guardW, guardW);
         }
         long earliest = Math.max(tat, guardAt);
-        waitReason = Acquisition.WaitReason.PACING;
+        Acquisition.WaitReason reason = Acquisition.WaitReason.PACING;
         if (pauseUntil > earliest) {
             earliest = pauseUntil;
-            waitReason = Acquisition.WaitReason.PAUSED;
+            reason = Acquisition.WaitReason.PAUSED;
         }
         if (quota != null) {
             long q = quota.earliest(now, now < lateUntil
                     ? lateExcess(quota.guardedWindowNanos() - quota.windowNanos(), quota.windowNanos()) : 0L);
             if (q > earliest) {
                 earliest = q;
-                waitReason = Acquisition.WaitReason.QUOTA;
+                reason = Acquisition.WaitReason.QUOTA;
             }
+        }
+        if (earliest > now) {
+            waitReason = reason; // only a wait reads it: a grant writes nothing here
         }
         return earliest;
     }
@@ -267,7 +270,9 @@ public final class LimiterState {
         }
         window[(windowHead + windowSize) & (window.length - 1)] = now;
         windowSize++;
-        if (now >= heldUntil || !looser(heldN, heldW, guardN, guardW)) {
+        if (heldN == guardN && heldW == guardW) {
+            heldUntil = saturatedAdd(now, guardOwnSpan); // the same limit (so the same k and span): held longer
+        } else if (now >= heldUntil || !looser(heldN, heldW, guardN, guardW)) {
             heldN = guardN;
             heldW = guardW;
             heldK = guardK;
