@@ -96,9 +96,11 @@ public final class RunAll {
         Map<String, Long> refused = OverheadBenchmark.refusals(2_000_000);
         System.out.println(refused);
         String cls = OverheadBenchmark.class.getName().replace(".", "\\.");
-        Collection<RunResult> one = new Runner(jmh(cls + "\\..*", 1).build()).run();
+        // 4 forks x 5 iterations: on this 2-vCPU VM one fork's 2-thread figures can be several times another's
+        Collection<RunResult> one = new Runner(jmh(cls + "\\..*", 1).forks(4).measurementIterations(5).build()).run();
         Collection<RunResult> two = new Runner(jmh(cls
-                + "\\.(oursInMemoryStore|oursRateLimiter|resilience4j|bucket4j|guava)$", 2).build()).run();
+                + "\\.(oursInMemoryStore|oursRateLimiter|resilience4j|bucket4j|guava)$", 2).forks(4)
+                .measurementIterations(5).build()).run();
         Map<String, double[]> s1 = scores(one);
         Map<String, double[]> s2 = scores(two);
         List<String> names = List.of("oursLimiterState", "oursInMemoryStore", "oursRateLimiter", "resilience4j",
@@ -114,8 +116,8 @@ public final class RunAll {
         t.append("""
                 == Overhead: one permit when not throttled (JMH)
 
-                `OverheadBenchmark`: JMH 1.37, average time per call, 2 forks x (2 warm-up + 3 measured iterations of
-                1 s), heap 512 MiB. Figures are the median of the 6 measured iterations and, in brackets, the lowest
+                `OverheadBenchmark`: JMH 1.37, average time per call, 4 forks x (2 warm-up + 5 measured iterations of
+                1 s), heap 512 MiB. Figures are the median of the 20 measured iterations and, in brackets, the lowest
                 and highest iteration (the machine is shared; the median resists bursts of other work, the range
                 shows them; a huge maximum means some calls in that iteration took very long). One limiter shared by the benchmark's threads (2 threads = contention on one
                 limiter; the figure is the time per call seen by each thread). "vs fastest" divides by the fastest
@@ -189,9 +191,9 @@ public final class RunAll {
 
                 `RouteOverheadBenchmark`: messages per second through `from("direct:...")` with
                 `ProducerTemplate.sendBody`, to `%s` versus to `noop:sink` (an endpoint whose producer does nothing).
-                JMH settings as above but 4 forks (12 measured iterations: how one JVM compiles a Camel route differs
-                from the next by more than the component costs); statistics as above (median [lowest - highest
-                iteration]); throughput is the sum over the threads.
+                JMH: 4 forks x (2 warm-up + 3 measured iterations of 1 s; how one JVM compiles a Camel route differs
+                from the next by more than the component costs), heap 512 MiB; statistics as above (median [lowest -
+                highest iteration]); throughput is the sum over the threads.
 
                 `maxRate=1000000000` is the highest rate the component accepts (a 1 ns interval): a "huge" rate that
                 in effect never paces, as the issue asks. With the component's real clock a message that still comes
