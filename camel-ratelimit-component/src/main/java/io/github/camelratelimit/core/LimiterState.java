@@ -144,26 +144,23 @@ public final class LimiterState {
     }
 
     /**
-     * Takes a permit at {@code now} when one is free, like {@link #tryAcquire} but without an answer object: the
-     * in-memory store's fast path. Returns {@code false} and changes nothing when the caller would have to wait
-     * ({@link #tryAcquire} then says how long).
+     * Takes a permit at {@code now} when one is free, like {@link #tryAcquire} but without an answer object for a
+     * grant: the in-memory store's fast path. Returns {@code null} when granted, else the wait (and changes
+     * nothing).
      */
-    public boolean tryGrant(long now) {
-        if (earliest(now) > now) {
-            return false;
-        }
-        grant(now, guardInterval);
-        return true;
-    }
-
-    /** Takes a permit at {@code now} or says how long to wait for one. */
-    public Acquisition tryAcquire(long now) {
+    public Acquisition grantOrWait(long now) {
         long earliest = earliest(now);
         if (earliest > now) {
             return Acquisition.wait(earliest - now, guardInterval, waitReason);
         }
         grant(now, guardInterval);
-        return Acquisition.granted(now, guardInterval);
+        return null;
+    }
+
+    /** Takes a permit at {@code now} or says how long to wait for one. */
+    public Acquisition tryAcquire(long now) {
+        Acquisition wait = grantOrWait(now);
+        return wait != null ? wait : Acquisition.granted(now, guardInterval);
     }
 
     /**

@@ -191,7 +191,7 @@ public final class RateLimiter implements AutoCloseable {
             try {
                 synchronized (s) {
                     at = memoryClock.nanoTime();
-                    a = s.tryGrant(at) ? null : s.tryAcquire(at);
+                    a = s.grantOrWait(at); // null: granted
                 }
             } catch (RuntimeException ex) {
                 rejectNew(waiter, RateLimitExceededException.storeFailed(name, store.kind(), ex));
