@@ -82,6 +82,8 @@ public class RateLimitComponent extends HealthCheckComponent {
     private RateLimitHealthCheck healthCheck;
     /** The running limiter object of each name, read without the lock by producers (a reconfigure replaces it). */
     private final Map<String, RateLimiter> live = new ConcurrentHashMap<>();
+    /** A reconfigure has replaced a limiter object: producers look the running one up in {@link #live}. */
+    private volatile boolean replacedAny;
 
     private final Map<String, LimiterHandle> limiters = new HashMap<>();
     private final Map<String, LimiterStore> stores = new HashMap<>();
@@ -392,8 +394,8 @@ public class RateLimitComponent extends HealthCheckComponent {
      * exchange.
      */
     RateLimiter liveLimiter(RateLimiter limiter) {
-        if (limiter == null) {
-            return null;
+        if (limiter == null || !replacedAny) {
+            return limiter; // no reconfigure yet: a started endpoint's limiter is the running one
         }
         RateLimiter l = live.get(limiter.name());
         return l == null ? limiter : l;
@@ -428,6 +430,7 @@ public class RateLimitComponent extends HealthCheckComponent {
                     getObserver().listener(name, listener));
             h.limiter = replacement;
             live.put(name, replacement);
+            replacedAny = true;
             getObserver().limiterReplaced(replacement, old.config());
         }
         // hand the waiters over off the caller's thread: a handed-over exchange may call its delegate at once

@@ -27,8 +27,6 @@ import org.apache.camel.support.service.ServiceHelper;
 public class RateLimitProducer extends DefaultAsyncProducer {
 
     /** {@link RateLimitConstants#RESPONSE_STATUS} when there was no response (I/O error, or no HTTP delegate). */
-    private static final Integer NO_STATUS = -1;
-
     private final RateLimitEndpoint endpoint;
     private AsyncProducer delegateProducer;
     private AsyncProcessor delegate;
@@ -95,7 +93,10 @@ public class RateLimitProducer extends DefaultAsyncProducer {
      * One exchange's way through the limiter and the delegate: the waiter the limiter answers when the exchange
      * queues, and the callback the delegate calls when done (one object per exchange, whatever path it takes).
      * The exchange properties go straight into the exchange's property map: {@code Exchange.setProperty(String,
-     * ...)} first looks each name up among Camel's own keys.
+     * ...)} first looks each name up among Camel's own keys. Only the limiter's name is written on every call; the
+     * others only when they say something (a wait, a status, a pause), and they are removed only from an exchange
+     * that went through a {@code ratelimit:} endpoint before (a redelivery, a second endpoint), which may hold
+     * stale ones: each write to that {@code ConcurrentHashMap} costs tens of ns, as much as the permit itself.
      */
     private final class Call implements RateLimiter.Waiter, AsyncCallback {
         private final Exchange exchange;
@@ -103,6 +104,8 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         private RateLimiter limiter;
         private Permit permit;
         private boolean inline;
+        /** The exchange went through a ratelimit endpoint before: it may carry that call's properties. */
+        private boolean seen;
         /** The delegate's callback ran in the delegate's own thread but the exchange completes later. */
         private boolean deferred;
 
@@ -113,7 +116,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
 
         boolean acquire(RateLimiter using, boolean inCaller) {
             limiter = using;
-            exchange.getProperties().put(RateLimitConstants.LIMITER, using.name());
+            seen |= exchange.getProperties().put(RateLimitConstants.LIMITER, using.name()) != null;
             Permit now = using.acquire(this);
             if (now == null) {
                 return false;
@@ -149,9 +152,15 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         private boolean call(Permit p, boolean inCaller) {
             permit = p;
             inline = inCaller;
-            java.util.Map<String, Object> props = exchange.getProperties();
-            props.put(RateLimitConstants.WAITED_MILLIS, TimeUnit.NANOSECONDS.toMillis(p.waitedNanos()));
-            props.remove(RateLimitConstants.LIMITER_PAUSE_MILLIS);
+            if (p.waitedNanos() > 0L) {
+                exchange.getProperties().put(RateLimitConstants.WAITED_MILLIS,
+                        TimeUnit.NANOSECONDS.toMillis(p.waitedNanos()));
+            } else if (seen) {
+                exchange.getProperties().remove(RateLimitConstants.WAITED_MILLIS);
+            }
+            if (seen) {
+                exchange.getProperties().remove(RateLimitConstants.LIMITER_PAUSE_MILLIS);
+            }
             limiter.started(p); // a call that started late (a worker's queue, cold code) widens the windows
             try {
                 boolean sync = delegate.process(exchange, this);
@@ -159,14 +168,14 @@ public class RateLimitProducer extends DefaultAsyncProducer {
                 return sync && !deferred;
             } catch (Throwable t) {
                 exchange.setException(t);
-                return finish(afterCall(exchange, p, limiter), callback, inline) && inline;
+                return finish(afterCall(exchange, p, limiter, seen), callback, inline) && inline;
             }
         }
 
         /** The delegate is done. */
         @Override
         public void done(boolean doneSync) {
-            if (!finish(afterCall(exchange, permit, limiter), callback, inline && doneSync)) {
+            if (!finish(afterCall(exchange, permit, limiter, seen), callback, inline && doneSync)) {
                 deferred = true;
             }
         }
@@ -189,22 +198,29 @@ public class RateLimitProducer extends DefaultAsyncProducer {
     }
 
     /**
-     * Reads the response for the limiter: always sets {@link RateLimitConstants#RESPONSE_STATUS}; feeds back only
+     * Reads the response for the limiter: sets {@link RateLimitConstants#RESPONSE_STATUS} when the response has a
+     * status (removes a stale one when the exchange was {@code seen} before and this one has none); feeds back only
      * what the limiter can learn from (a rate-limit signal, or a provider quota report when
      * {@code learnFromHeaders} is on). A plain response with no quota headers changes no limiter state
      * ({@link RateLimiter#record} would drop it), so it costs no feedback record, no observer call and no header
      * lookups beyond the status.
      */
-    private CompletableFuture<Boolean> afterCall(Exchange exchange, Permit permit, RateLimiter used) {
+    private CompletableFuture<Boolean> afterCall(Exchange exchange, Permit permit, RateLimiter used, boolean seen) {
         try {
             if (exchange.getException() == null && !exchange.getMessage().hasHeaders()) {
                 // no exception and no header at all: the delegate gave no HTTP response, nothing to learn
-                exchange.getProperties().put(RateLimitConstants.RESPONSE_STATUS, NO_STATUS);
+                if (seen) {
+                    exchange.getProperties().remove(RateLimitConstants.RESPONSE_STATUS);
+                }
                 return null;
             }
             ResponseClassifier.Response r = ResponseClassifier.read(exchange);
             int status = r.status();
-            exchange.getProperties().put(RateLimitConstants.RESPONSE_STATUS, status);
+            if (status > 0) {
+                exchange.getProperties().put(RateLimitConstants.RESPONSE_STATUS, status);
+            } else if (seen) {
+                exchange.getProperties().remove(RateLimitConstants.RESPONSE_STATUS);
+            }
             // the Retry-After lookup only for a status that can be a signal with it (Feedback's one rule)
             boolean throttle = Feedback.isRateLimitSignal(status, true) && ResponseClassifier.isThrottle(r);
             boolean learn = endpoint.quotaParser() != null && status > 0;

@@ -60,8 +60,8 @@ class PerKeyLimiterTest {
         // one shared limiter at 2/s would make globex's first call wait behind acme's; per tenant it does not
         Exchange acme = send("acme").get(10, TimeUnit.SECONDS);
         Exchange globex = send("globex").get(10, TimeUnit.SECONDS);
-        assertEquals(0L, acme.getProperty(RateLimitConstants.WAITED_MILLIS, Long.class));
-        assertEquals(0L, globex.getProperty(RateLimitConstants.WAITED_MILLIS, Long.class));
+        assertNull(acme.getProperty(RateLimitConstants.WAITED_MILLIS, Long.class), "granted at once");
+        assertNull(globex.getProperty(RateLimitConstants.WAITED_MILLIS, Long.class), "granted at once");
         assertEquals("api[globex]", globex.getProperty(RateLimitConstants.LIMITER, String.class));
         List<CompletableFuture<Exchange>> sent = List.of(send("acme"), send("globex"));
         for (CompletableFuture<Exchange> f : sent) {

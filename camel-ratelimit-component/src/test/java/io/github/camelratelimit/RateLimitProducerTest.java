@@ -6,25 +6,54 @@ import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The producer's per-message path: the exchange properties every message gets, and which responses are fed
+ * The producer's per-message path: the exchange properties a message gets, and which responses are fed
  * back to the limiter (only what it can learn from).
  */
 class RateLimitProducerTest extends RateLimitHttpTestSupport {
 
     @Test
-    void aDelegateWithoutAnHttpResponseGetsEveryPropertyAndStatusMinusOne() throws Exception {
+    void aCallGrantedAtOnceWithoutAnHttpResponseGetsOnlyTheLimitersName() throws Exception {
         route("direct:a", "ratelimit:mock:sink?limiter=plain&maxRate=100");
         Exchange bare = template.send("direct:a", e -> e.getMessage().setBody("x")); // no header at all
         assertEquals("plain", bare.getProperty(RateLimitConstants.LIMITER));
-        assertEquals(0L, bare.getProperty(RateLimitConstants.WAITED_MILLIS));
-        assertEquals(-1, bare.getProperty(RateLimitConstants.RESPONSE_STATUS));
+        assertNull(bare.getProperty(RateLimitConstants.WAITED_MILLIS), "granted at once: no wait to report");
+        assertNull(bare.getProperty(RateLimitConstants.RESPONSE_STATUS), "no HTTP response: no status");
         assertNull(bare.getProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS));
         Exchange withHeaders = template.send("direct:a", e -> e.getMessage().setHeader("foo", "bar"));
-        assertEquals(-1, withHeaders.getProperty(RateLimitConstants.RESPONSE_STATUS));
+        assertNull(withHeaders.getProperty(RateLimitConstants.RESPONSE_STATUS));
         assertEquals(2, snapshot("plain").granted());
+    }
+
+    @Test
+    void anExchangeThatWentThroughALimiterBeforeLosesThatCallsStaleProperties() throws Exception {
+        route("direct:a", "ratelimit:mock:sink?limiter=plain&maxRate=100");
+        Exchange again = template.send("direct:a", e -> {
+            // what a first ratelimit call left (a redelivery, or a second ratelimit endpoint in the route)
+            e.setProperty(RateLimitConstants.LIMITER, "earlier");
+            e.setProperty(RateLimitConstants.WAITED_MILLIS, 250L);
+            e.setProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS, 1000L);
+            e.setProperty(RateLimitConstants.RESPONSE_STATUS, 429);
+        });
+        assertEquals("plain", again.getProperty(RateLimitConstants.LIMITER));
+        assertNull(again.getProperty(RateLimitConstants.WAITED_MILLIS));
+        assertNull(again.getProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS));
+        assertNull(again.getProperty(RateLimitConstants.RESPONSE_STATUS));
+    }
+
+    @Test
+    void aCallThatWaitedForItsPermitSaysHowLong() throws Exception {
+        // one call per 2 s: the next call (sent right after) waits for the window unless 2 s went by in between
+        route("direct:a", "ratelimit:mock:sink?limiter=slow&quota=1&quotaWindow=2s&maxWait=10s");
+        template.send("direct:a", e -> { });
+        Exchange second = template.send("direct:a", e -> { });
+        Long waited = second.getProperty(RateLimitConstants.WAITED_MILLIS, Long.class);
+        assertNotNull(waited, "a queued call reports its wait");
+        assertTrue(waited > 0, "waited " + waited + " ms");
     }
 
     @Test

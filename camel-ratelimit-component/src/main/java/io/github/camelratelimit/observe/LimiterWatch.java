@@ -55,8 +55,9 @@ public final class LimiterWatch {
     private final RateLimitEvents events;
     private volatile RateLimiter limiter;
 
-    // counters kept without Micrometer too (console, JMX)
-    private final LongAdder granted = new LongAdder();
+    // counters kept without Micrometer too (console, JMX); grants are the limiters' own counts (no second
+    // counter on the grant path): the running limiter's plus those of the objects a reconfigure replaced
+    private final List<RateLimiter> retired = new CopyOnWriteArrayList<>();
     private final Map<RateLimitExceededException.Reason, LongAdder> rejected = new ConcurrentHashMap<>();
     private final Map<Integer, LongAdder> throttled = new ConcurrentSkipListMap<>();
     private final LongAdder retriesScheduled = new LongAdder();
@@ -102,6 +103,10 @@ public final class LimiterWatch {
     }
 
     void replace(RateLimiter newLimiter) {
+        RateLimiter old = this.limiter;
+        if (old != newLimiter) {
+            retired.add(old);
+        }
         this.limiter = newLimiter;
         synchronized (this) {
             cutsSeen = -1; // a new config starts the store's state afresh: resynchronise
@@ -155,8 +160,13 @@ public final class LimiterWatch {
         return limiter.pending();
     }
 
+    /** Permits granted since the limiter started, across reconfigures (each limiter object counts its own). */
     public long granted() {
-        return granted.sum();
+        long n = limiter.granted();
+        for (RateLimiter r : retired) {
+            n += r.granted();
+        }
+        return n;
     }
 
     public long rejected() {
@@ -253,10 +263,6 @@ public final class LimiterWatch {
         if (e != null && !delegates.contains(e)) {
             delegates.add(e);
         }
-    }
-
-    void onGranted() {
-        granted.increment();
     }
 
     void onRejected(RateLimitExceededException.Reason reason) {

@@ -335,15 +335,12 @@ public final class RateLimitObserver implements RateLimiterListener {
     @Override
     public void onGranted(String limiter, Permit permit) {
         try {
-            LimiterWatch w = watches.get(limiter);
             metrics().granted(limiter, permit.waitedNanos());
-            if (w == null) {
-                return;
+            if (permit.waitedNanos() <= pacingLogThreshold.toNanos()) {
+                return; // the common case: granted at once (the limiter counts its grants itself)
             }
-            w.onGranted();
-            Duration threshold = pacingLogThreshold;
-            if (permit.waitedNanos() > threshold.toNanos()
-                    && w.pacingLogDue(clock.nanoTime(), PACING_LOG_INTERVAL.toNanos())) {
+            LimiterWatch w = watches.get(limiter);
+            if (w != null && w.pacingLogDue(clock.nanoTime(), PACING_LOG_INTERVAL.toNanos())) {
                 events.pacingActive(limiter, permit.waitedNanos(), w.lastWaitReason(), w.pending(),
                         w.takeSuppressed());
             }
