@@ -93,10 +93,11 @@ public class RateLimitProducer extends DefaultAsyncProducer {
      * One exchange's way through the limiter and the delegate: the waiter the limiter answers when the exchange
      * queues, and the callback the delegate calls when done (one object per exchange, whatever path it takes).
      * The exchange properties go straight into the exchange's property map: {@code Exchange.setProperty(String,
-     * ...)} first looks each name up among Camel's own keys. Only the limiter's name is written on every call; the
-     * others only when they say something (a wait, a status, a pause), and they are removed only from an exchange
-     * that went through a {@code ratelimit:} endpoint before (a redelivery, a second endpoint), which may hold
-     * stale ones: each write to that {@code ConcurrentHashMap} costs tens of ns, as much as the permit itself.
+     * ...)} first looks each name up among Camel's own keys. They are written only when they say something (a
+     * wait, a status, a failure; the limiter's name with any of them), and removed only from an exchange that went
+     * through a {@code ratelimit:} endpoint before (a redelivery, a second endpoint), which may hold stale ones:
+     * the first write creates the exchange's property map (a {@code ConcurrentHashMap}) and each costs tens of
+     * ns, as much as the permit itself, so a call granted at once to a non-HTTP endpoint that succeeds writes none.
      */
     private final class Call implements RateLimiter.Waiter, AsyncCallback {
         private final Exchange exchange;
@@ -106,6 +107,8 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         private boolean inline;
         /** The exchange went through a ratelimit endpoint before: it may carry that call's properties. */
         private boolean seen;
+        /** {@link RateLimitConstants#LIMITER} is set for this call. */
+        private boolean named;
         /** The delegate's callback ran in the delegate's own thread but the exchange completes later. */
         private boolean deferred;
 
@@ -116,7 +119,11 @@ public class RateLimitProducer extends DefaultAsyncProducer {
 
         boolean acquire(RateLimiter using, boolean inCaller) {
             limiter = using;
-            seen |= exchange.getProperties().put(RateLimitConstants.LIMITER, using.name()) != null;
+            named = false;
+            seen |= exchange.hasProperties() && exchange.getProperties().containsKey(RateLimitConstants.LIMITER);
+            if (seen) {
+                name(); // replaces the earlier call's name
+            }
             Permit now = using.acquire(this);
             if (now == null) {
                 return false;
@@ -145,14 +152,24 @@ public class RateLimitProducer extends DefaultAsyncProducer {
                     return;
                 }
             }
+            name();
             exchange.setException(reason);
             callback.done(false);
+        }
+
+        /** Sets {@link RateLimitConstants#LIMITER} (once per call): with every other property this call sets. */
+        void name() {
+            if (!named) {
+                named = true;
+                exchange.getProperties().put(RateLimitConstants.LIMITER, limiter.name());
+            }
         }
 
         private boolean call(Permit p, boolean inCaller) {
             permit = p;
             inline = inCaller;
             if (p.waitedNanos() > 0L) {
+                name();
                 exchange.getProperties().put(RateLimitConstants.WAITED_MILLIS,
                         TimeUnit.NANOSECONDS.toMillis(p.waitedNanos()));
             } else if (seen) {
@@ -168,14 +185,14 @@ public class RateLimitProducer extends DefaultAsyncProducer {
                 return sync && !deferred;
             } catch (Throwable t) {
                 exchange.setException(t);
-                return finish(afterCall(exchange, p, limiter, seen), callback, inline) && inline;
+                return finish(afterCall(this), callback, inline) && inline;
             }
         }
 
         /** The delegate is done. */
         @Override
         public void done(boolean doneSync) {
-            if (!finish(afterCall(exchange, permit, limiter, seen), callback, inline && doneSync)) {
+            if (!finish(afterCall(this), callback, inline && doneSync)) {
                 deferred = true;
             }
         }
@@ -205,20 +222,26 @@ public class RateLimitProducer extends DefaultAsyncProducer {
      * ({@link RateLimiter#record} would drop it), so it costs no feedback record, no observer call and no header
      * lookups beyond the status.
      */
-    private CompletableFuture<Boolean> afterCall(Exchange exchange, Permit permit, RateLimiter used, boolean seen) {
+    private CompletableFuture<Boolean> afterCall(Call call) {
+        Exchange exchange = call.exchange;
+        Permit permit = call.permit;
+        RateLimiter used = call.limiter;
         try {
             if (exchange.getException() == null && !exchange.getMessage().hasHeaders()) {
                 // no exception and no header at all: the delegate gave no HTTP response, nothing to learn
-                if (seen) {
+                if (call.seen) {
                     exchange.getProperties().remove(RateLimitConstants.RESPONSE_STATUS);
                 }
                 return null;
             }
             ResponseClassifier.Response r = ResponseClassifier.read(exchange);
             int status = r.status();
+            if (status > 0 || exchange.getException() != null) {
+                call.name();
+            }
             if (status > 0) {
                 exchange.getProperties().put(RateLimitConstants.RESPONSE_STATUS, status);
-            } else if (seen) {
+            } else if (call.seen) {
                 exchange.getProperties().remove(RateLimitConstants.RESPONSE_STATUS);
             }
             // the Retry-After lookup only for a status that can be a signal with it (Feedback's one rule)

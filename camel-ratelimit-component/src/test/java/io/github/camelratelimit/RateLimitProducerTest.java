@@ -6,6 +6,8 @@ import org.apache.camel.Exchange;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,16 +19,39 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RateLimitProducerTest extends RateLimitHttpTestSupport {
 
     @Test
-    void aCallGrantedAtOnceWithoutAnHttpResponseGetsOnlyTheLimitersName() throws Exception {
-        route("direct:a", "ratelimit:mock:sink?limiter=plain&maxRate=100");
+    void aCallGrantedAtOnceWithoutAnHttpResponseGetsNoProperty() throws Exception {
+        // a rate no call waits for (one per microsecond)
+        route("direct:a", "ratelimit:mock:sink?limiter=plain&maxRate=1000000");
         Exchange bare = template.send("direct:a", e -> e.getMessage().setBody("x")); // no header at all
-        assertEquals("plain", bare.getProperty(RateLimitConstants.LIMITER));
-        assertNull(bare.getProperty(RateLimitConstants.WAITED_MILLIS), "granted at once: no wait to report");
-        assertNull(bare.getProperty(RateLimitConstants.RESPONSE_STATUS), "no HTTP response: no status");
-        assertNull(bare.getProperty(RateLimitConstants.LIMITER_PAUSE_MILLIS));
+        assertFalse(bare.hasProperties(), "nothing to say: " + bare.getProperties());
         Exchange withHeaders = template.send("direct:a", e -> e.getMessage().setHeader("foo", "bar"));
-        assertNull(withHeaders.getProperty(RateLimitConstants.RESPONSE_STATUS));
+        assertFalse(withHeaders.hasProperties(), "no HTTP status: " + withHeaders.getProperties());
         assertEquals(2, snapshot("plain").granted());
+    }
+
+    @Test
+    void aCallThatFailedIsNamedEvenWithoutAStatus() throws Exception {
+        context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:fail").to("ratelimit:direct:boom?limiter=boom&maxRate=100");
+                from("direct:boom").throwException(new IllegalStateException("down"));
+            }
+        });
+        Exchange failed = template.send("direct:fail", e -> { });
+        assertInstanceOf(IllegalStateException.class, failed.getException());
+        assertEquals("boom", failed.getProperty(RateLimitConstants.LIMITER));
+        assertNull(failed.getProperty(RateLimitConstants.RESPONSE_STATUS));
+    }
+
+    @Test
+    void anHttpCallGetsTheLimitersNameAndTheStatus() throws Exception {
+        server.then(TestHttpServer.Reply.ok());
+        route("direct:a", "ratelimit:" + server.base() + "/items?limiter=svc&maxRate=50");
+        Exchange ok = template.send("direct:a", e -> { });
+        assertEquals("svc", ok.getProperty(RateLimitConstants.LIMITER));
+        assertEquals(200, ok.getProperty(RateLimitConstants.RESPONSE_STATUS));
+        assertNull(ok.getProperty(RateLimitConstants.WAITED_MILLIS), "granted at once");
     }
 
     @Test
