@@ -413,6 +413,11 @@ public final class LimiterState {
         }
     }
 
+    /** Permits granted so far (read under the owner's lock, like every method). */
+    public long granted() {
+        return granted;
+    }
+
     /** The permitted rate at {@code now}, permits/s. */
     public double rate(long now) {
         double r = rateLimit.rate(now);

@@ -198,8 +198,7 @@ public final class RateLimiter implements AutoCloseable {
                 return null;
             }
             if (a == null) {
-                granted.increment();
-                Permit p = new Permit(name, at, 0L);
+                Permit p = new Permit(name, at, 0L); // counted by the state (see granted())
                 listener.onGranted(name, p);
                 return p;
             }
@@ -236,14 +235,25 @@ public final class RateLimiter implements AutoCloseable {
      */
     private Held hold() {
         int epoch = memory.epoch();
-        Held h = new Held(memory.stateFor(name, config), epoch);
+        LimiterState state = memory.stateFor(name, config);
+        Held prev = held;
+        long before = 0L;
+        if (prev != null) {
+            before = prev.grantedBefore;
+            if (prev.state != state) {
+                synchronized (prev.state) {
+                    before += prev.state.granted(); // the state given up: its grants stay counted
+                }
+            }
+        }
+        Held h = new Held(state, epoch, before);
         held = h;
         return h;
     }
 
     /** A permit granted to the calling thread: counted, heard by the listener, returned. */
     private Permit grantedNow(Acquisition a) {
-        granted.increment();
+        countGrant();
         Permit p = new Permit(name, a.grantedAt(), 0L);
         listener.onGranted(name, p);
         return p;
@@ -299,7 +309,7 @@ public final class RateLimiter implements AutoCloseable {
             return;
         }
         Permit p = new Permit(name, a.grantedAt(), clock.nanoTime() - askedAt);
-        granted.increment();
+        countGrant();
         listener.onGranted(name, p);
         try {
             workers.execute(() -> waiter.onPermit(p));
@@ -348,9 +358,30 @@ public final class RateLimiter implements AutoCloseable {
         return queue.size();
     }
 
-    /** Permits granted by this limiter object. */
+    /**
+     * Permits granted by this limiter object. With the in-memory store the states it used count them (the
+     * component runs one limiter object per state: a reconfigure's new object gets a new state; two objects of one
+     * name and the same settings on one store share a state and its count), so the fast path pays for no counter
+     * of its own; with another store this object counts them.
+     */
     public long granted() {
-        return granted.sum();
+        if (memory == null) {
+            return granted.sum();
+        }
+        Held h = held; // set by the first call (every grant comes after one)
+        if (h == null) {
+            return 0L;
+        }
+        synchronized (h.state) {
+            return h.grantedBefore + h.state.granted();
+        }
+    }
+
+    /** Counts a grant this object made where the in-memory state does not count it for this object. */
+    private void countGrant() {
+        if (memory == null) {
+            granted.increment();
+        }
     }
 
     /** Callers rejected by this limiter object (maxWait, maxPending, stop, store failure). */
@@ -509,7 +540,7 @@ public final class RateLimiter implements AutoCloseable {
             }
             Permit p = new Permit(name, a.grantedAt(), now - head.enqueuedAt);
             // counted before the hand-off: the worker may finish the call before this thread goes on
-            granted.increment();
+            countGrant();
             listener.onGranted(name, p);
             try {
                 workers.execute(() -> head.waiter.onPermit(p));
@@ -631,7 +662,8 @@ public final class RateLimiter implements AutoCloseable {
      * is exact once the counting threads are done, and may miss increments made while it runs. Measured with two
      * threads taking permits from one in-memory store on 2 cores: a {@link LongAdder} added about 50 ns per permit
      * (its cells did not stay apart), this counter under 10 ns. A cell stays in the list after its thread ends
-     * (its count is part of the sum); the thread's map entry goes with the limiter.
+     * (its count is part of the sum); the thread's map entry goes with the limiter. Only for stores other than
+     * the in-memory one, whose state counts the grants under the lock the grant takes anyway.
      */
     private static final class PerThreadCounter {
         private final List<Cell> cells = new CopyOnWriteArrayList<>();
@@ -679,8 +711,11 @@ public final class RateLimiter implements AutoCloseable {
         }
     }
 
-    /** The in-memory store's state of this limiter as last looked up, valid while the store's epoch is {@code epoch}. */
-    private record Held(LimiterState state, int epoch) {
+    /**
+     * The in-memory store's state of this limiter as last looked up, valid while the store's epoch is {@code epoch};
+     * {@code grantedBefore}: the grants counted by the states used before it.
+     */
+    private record Held(LimiterState state, int epoch, long grantedBefore) {
     }
 
     private static final class Entry {
