@@ -64,6 +64,7 @@ public final class RateLimitObserver implements RateLimiterListener {
     private final JmxSupport jmx;
     private volatile Metrics metrics;
     private volatile Duration pacingLogThreshold = Duration.ofSeconds(1);
+    private volatile long pacingLogThresholdNanos = pacingLogThreshold.toNanos(); // read per grant
     private volatile Duration healthDownAfter = Duration.ofMinutes(5);
     private ScheduledFuture<?> sampling;
 
@@ -131,7 +132,9 @@ public final class RateLimitObserver implements RateLimiterListener {
 
     /** A permit that waited longer than this logs {@code pacing_active} (rate-limited). Default 1 s. */
     public void setPacingLogThreshold(Duration threshold) {
-        this.pacingLogThreshold = threshold == null || threshold.isNegative() ? Duration.ZERO : threshold;
+        Duration t = threshold == null || threshold.isNegative() ? Duration.ZERO : threshold;
+        this.pacingLogThreshold = t;
+        this.pacingLogThresholdNanos = t.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : t.toNanos();
     }
 
     public Duration getHealthDownAfter() {
@@ -336,7 +339,7 @@ public final class RateLimitObserver implements RateLimiterListener {
     public void onGranted(String limiter, Permit permit) {
         try {
             metrics().granted(limiter, permit.waitedNanos());
-            if (permit.waitedNanos() <= pacingLogThreshold.toNanos()) {
+            if (permit.waitedNanos() <= pacingLogThresholdNanos) {
                 return; // the common case: granted at once (the limiter counts its grants itself)
             }
             LimiterWatch w = watches.get(limiter);
