@@ -85,10 +85,17 @@ public final class LimiterState {
     private final LimiterConfig config;
     private final AdaptiveRateLimit rateLimit;
     private final SlidingWindowQuota quota;
+    // the fields a grant writes come first, so that they share the cache line of the object's header (the lock
+    // word): with two threads taking turns, each turn moves that one line between cores, not three (HotSpot lays
+    // out longs in declaration order; the first int fills the gap after the header)
+    private int windowSize; // grant times in the ring (see window)
     private long tat = Long.MIN_VALUE;
+    // the limit a recent grant holds (see "rate changes" above) is in force until heldUntil
+    private long heldUntil = Long.MIN_VALUE;
+    private long granted;
+    private long windowEnd; // grant times ever added to the ring: the newest is at (windowEnd - 1) & mask
     private long pauseUntil = Long.MIN_VALUE;
     private long lastCutAt = Long.MIN_VALUE;
-    private long granted;
     private long throttled;
     private double ceiling = Double.POSITIVE_INFINITY;
     private long ceilingUntil = Long.MIN_VALUE;
@@ -114,10 +121,8 @@ public final class LimiterState {
      * capacity has likely risen).
      */
     public static final double PROBE_LIMIT = 1.5;
-    // the window guard (tryAcquire): recent grant times, oldest at windowHead; a ring of a power-of-two length
+    // the window guard (tryAcquire): the windowSize most recent grant times, a ring of a power-of-two length
     private long[] window = new long[8];
-    private int windowHead;
-    private int windowSize;
     // the guard of the rate last asked for (recomputed only when the rate changes): n, W, the grants k it looks
     // back (min(n, 65,536)) and the span they must cover (W', scaled by k / n above the memory)
     private double guardRate = Double.NaN;
@@ -132,8 +137,7 @@ public final class LimiterState {
     private long heldN;
     private long heldW;
     private int heldK;
-    private long heldSpan;
-    private long heldUntil = Long.MIN_VALUE;
+    private long heldSpan; // (heldUntil is among the fields a grant writes, above)
 
     public LimiterState(LimiterConfig config) {
         this.config = config;
@@ -240,14 +244,15 @@ public final class LimiterState {
             k = heldK;
             span = heldSpan;
         }
-        while (windowSize > 1 && now - window[windowHead] >= WINDOW_RETENTION) {
-            windowHead = (windowHead + 1) & (window.length - 1);
-            windowSize--;
+        long[] w = window;
+        int mask = w.length - 1;
+        while (windowSize > 1 && now - w[(int) (windowEnd - windowSize) & mask] >= WINDOW_RETENTION) {
+            windowSize--; // the oldest is out of every window
         }
         if (windowSize < k) {
             return Long.MIN_VALUE;
         }
-        return window[(windowHead + windowSize - k) & (window.length - 1)] + span;
+        return w[(int) (windowEnd - k) & mask] + span;
     }
 
     /** Adds a grant to the ring (growing it, or dropping the oldest at the cap) and holds the looser limit. */
@@ -255,17 +260,18 @@ public final class LimiterState {
         if (windowSize == window.length) {
             if (window.length < WINDOW_MEMORY) {
                 long[] bigger = new long[window.length * 2];
+                int mask = window.length - 1;
                 for (int i = 0; i < windowSize; i++) {
-                    bigger[i] = window[(windowHead + i) & (window.length - 1)];
+                    bigger[i] = window[(int) (windowEnd - windowSize + i) & mask]; // oldest first
                 }
                 window = bigger;
-                windowHead = 0;
+                windowEnd = windowSize;
             } else {
-                windowHead = (windowHead + 1) & (window.length - 1);
-                windowSize--;
+                windowSize--; // at the cap: the oldest goes
             }
         }
-        window[(windowHead + windowSize) & (window.length - 1)] = now;
+        window[(int) windowEnd & (window.length - 1)] = now;
+        windowEnd++;
         windowSize++;
         if (heldN == guardN && heldW == guardW) {
             heldUntil = saturatedAdd(now, guardOwnSpan); // the same limit (so the same k and span): held longer
