@@ -442,15 +442,20 @@ class LimiterStateTest {
 
     /** maxRate 1000/s, calls 10.01 ms apart, one event measured at 99/s and cut at 2 s: Wmax 99, C 1000, next scale 2000. */
     private static LimiterState cutAt99(LimiterConfig.Builder b) {
+        return cutAt99(b, -1L);
+    }
+
+    /** {@link #cutAt99(LimiterConfig.Builder)} with both throttles carrying {@code retryAfterNanos}. */
+    private static LimiterState cutAt99(LimiterConfig.Builder b, long retryAfterNanos) {
         LimiterState s = state(b.maxRate(1000));
         Acquisition last = null;
         for (int i = 0; i < 200; i++) {
             last = s.tryAcquire(i * 10_010_000L);
             if (i == 99) {
-                assertFalse(s.record(throttle(last, -1), S));
+                assertFalse(s.record(throttle(last, retryAfterNanos), S));
             }
         }
-        assertTrue(s.record(throttle(last, -1), 2 * S));
+        assertTrue(s.record(throttle(last, retryAfterNanos), 2 * S));
         assertEquals(0.9 * 99, s.rate(2 * S), 1e-9);
         return s;
     }
@@ -490,9 +495,9 @@ class LimiterStateTest {
         assertTrue(plateau.rate(t) < 99.0);
         assertFalse(plateau.record(throttle(a, -1), t + 10 * MS), "opens an event");
         assertEquals(1, plateau.snapshot(t + 10 * MS).cuts());
-        // 2 s past K the curve is at 99 (1 + 10^3 / 1000) = 198/s, above 1.5 Wmax: the capacity has likely risen,
-        // so measure it too
-        LimiterState far = cutAt99(LimiterConfig.builder());
+        // 2 s past K the cubic is at 99 (1 + 10^3 / 1000) = 198/s (here the throttles had Retry-After, so no fast
+        // probe), above 1.5 Wmax: the capacity has likely risen, so measure it too
+        LimiterState far = cutAt99(LimiterConfig.builder(), 0L);
         long u = 2 * S + k(1000) + 2 * S;
         assertEquals(198.0, far.rate(u), 1e-6);
         Acquisition b = far.tryAcquire(u);
