@@ -505,6 +505,49 @@ class LimiterStateTest {
         assertEquals(1, far.snapshot(u + 10 * MS).cuts());
     }
 
+    /** xP of {@link #cutAt99}'s recovery (C 1000), in ns after its cut: K + 0.2 cbrt(150) s = 1.991 s. */
+    private static long fastPoint() {
+        return Math.round((0.2 * Math.cbrt(100) + 0.2 * Math.cbrt(150)) * 1e9);
+    }
+
+    @Test
+    void aRecoveryThatMeetsNoThrottleProbesFastAndItsFirstThrottleFindsTheCapacity() {
+        // the event's throttles had no Retry-After and came back within 10 ms (under D / 4 = 24 ms at C 1000): past
+        // 1.15 Wmax the excess over Wmax doubles every D = 0.45 * cbrt(0.01) = 0.097 s
+        LimiterState s = cutAt99(LimiterConfig.builder());
+        long tp = 2 * S + fastPoint();
+        assertEquals(1.15 * 99, s.rate(tp), 1e-6);
+        long t = tp + 100 * MS;
+        assertEquals(129.35485151945824, s.rate(t), 1e-6);
+        // still under 1.5 Wmax: its throttle is the probe finding the capacity again, one cut back to 0.9 Wmax
+        Acquisition p = s.tryAcquire(t);
+        assertGranted(p, t);
+        assertTrue(s.record(throttle(p, -1), t + 10 * MS));
+        assertEquals(0.9 * 99, s.rate(t + 10 * MS), 1e-9);
+    }
+
+    @Test
+    void aThrottleFarUpTheFastProbeSlowsItAndOpensAnEvent() {
+        LimiterState s = cutAt99(LimiterConfig.builder());
+        long t = 2 * S + fastPoint() + 300 * MS;
+        assertEquals(225.83275651861587, s.rate(t), 1e-6); // the cubic: 130.3/s
+        Acquisition p = s.tryAcquire(t);
+        long heard = t + 10 * MS;
+        double reached = s.rate(heard);
+        assertFalse(s.record(throttle(p, -1), heard), "above 1.5 Wmax: opens an event");
+        assertEquals(1, s.snapshot(heard).cuts());
+        // from the rate reached on, the cubic's pace at xP: reached (1 + (cbrt(150) + 5)^3 / 1000) / 1.15 a second later
+        double x = Math.cbrt(150) + 5;
+        assertEquals(reached * (1 + x * x * x / 1000) / 1.15, s.rate(heard + S), 1e-6);
+    }
+
+    @Test
+    void aThrottleWithRetryAfterKeepsTheNextRecoveryOnTheCubic() {
+        LimiterState s = cutAt99(LimiterConfig.builder(), 0L);
+        long t = 2 * S + fastPoint() + 300 * MS;
+        assertEquals(130.31167947027635, s.rate(t), 1e-6);
+    }
+
     @Test
     void aProbeCutWaitsForTheCooldownLikeAnyCut() {
         LimiterState s = cutAt99(LimiterConfig.builder().signalCooldown(Duration.ofSeconds(3)));
