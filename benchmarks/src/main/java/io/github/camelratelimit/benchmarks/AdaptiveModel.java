@@ -330,11 +330,59 @@ public final class AdaptiveModel {
     }
 
     /**
+     * How much of a rise is where the last probe happened to be: the schedules shaped like the issue's (50 -> 20 ->
+     * 80/s, scaled) with the 20/s phase 10 to 19.5 s long in steps of 0.5 s, so the rise comes at 20 points of the
+     * probe cycle. One row per schedule and Retry-After mode, as AsciiDoc: means of overall goodput and 429s/100,
+     * the runs that settled more than 5 s after the drop (or never), the mean rise and the rises never reached.
+     */
+    static String shifts(LimiterConfig config) {
+        StringBuilder t = new StringBuilder();
+        for (Scenario sc : SCENARIOS) {
+            List<Phase> base = sc.schedule();
+            if (base.size() != 3 || base.get(1).capacity() >= base.get(2).capacity()) {
+                continue;
+            }
+            for (boolean ra : new boolean[] {true, false}) {
+                LimiterConfig c = config.toBuilder().maxRate(sc.maxRate()).build();
+                double overall = 0;
+                double throttles = 0;
+                int late = 0;
+                int riseSum = 0;
+                int never = 0;
+                int n = 20;
+                for (int i = 0; i < n; i++) {
+                    double mid = 10 + i * 0.5;
+                    List<Phase> schedule = List.of(base.get(0), new Phase(mid, base.get(1).capacity()),
+                            new Phase(60 - base.get(0).seconds() - mid, base.get(2).capacity()));
+                    Run r = new AdaptiveModel(c, schedule, ra, sc.inFlight(), sc.oneWayNanos(), sc.burst()).run();
+                    overall += r.goodput(0, r.ok.length);
+                    throttles += r.throttledPer100(0, r.ok.length);
+                    int dropAt = (int) Math.round(base.get(0).seconds());
+                    int riseAt = (int) Math.round(base.get(0).seconds() + mid);
+                    int settle = r.settle(dropAt, riseAt, base.get(1).capacity());
+                    late += settle < 0 || settle > 5 ? 1 : 0;
+                    int rise = r.reach(riseAt, r.ok.length, base.get(2).capacity());
+                    if (rise < 0) {
+                        never++;
+                    } else {
+                        riseSum += rise;
+                    }
+                }
+                t.append(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %d | %s | %d%n",
+                        sc.name() + (ra ? ", Retry-After" : ", no Retry-After"), overall / n, throttles / n, late,
+                        never == n ? "-" : String.format(Locale.ROOT, "%.1f", riseSum / (double) (n - never)), never));
+            }
+        }
+        return t.toString();
+    }
+
+    /**
      * Prints the model's table for the defaults; with the argument {@code latencies}, the means over
-     * {@link #EXTRA_LATENCIES} instead.
+     * {@link #EXTRA_LATENCIES} instead; with {@code shifts}, {@link #shifts}.
      */
     public static void main(String[] args) {
         LimiterConfig d = LimiterConfig.defaults();
-        System.out.print(args.length > 0 && args[0].equals("latencies") ? latencies(d) : rows(d));
+        String mode = args.length > 0 ? args[0] : "";
+        System.out.print(mode.equals("latencies") ? latencies(d) : mode.equals("shifts") ? shifts(d) : rows(d));
     }
 }

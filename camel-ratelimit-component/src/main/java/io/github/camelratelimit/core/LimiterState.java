@@ -22,6 +22,9 @@ package io.github.camelratelimit.core;
  *                made under the higher limit (a cut never turns into a pause); a higher rate counts at once
  * throttled    : pauseUntil = max(pauseUntil, now + min(retryAfter, maxPause));
  *                a throttle for a call granted before the last cut is ignored (that event is answered);
+ *                every other one is heard by the recovery first ({@link AdaptiveRateLimit#throttled}: whether
+ *                it had Retry-After; before P * Wmax it keeps the recovery off the fast probe, during the fast
+ *                probe it slows it), then:
  *                probe (no event open, the last cut's Wmax is a measured E not raised by the floor below, the
  *                      call was granted while rate(grantedAt) was in (Wmax, 1.5 * Wmax), and signalCooldown has
  *                      passed since the last cut): cut at once with E = Wmax (back to 0.9 * Wmax); the scale
@@ -343,6 +346,7 @@ public final class LimiterState {
         if (lastCutAt != Long.MIN_VALUE && feedback.grantedAt() < lastCutAt) {
             return false; // sent before the last cut: that event is already answered
         }
+        rateLimit.throttled(now, feedback.grantedAt(), feedback.retryAfterNanos() >= 0);
         if (armedAt != Long.MIN_VALUE && now - armedAt > ARM_TTL_NANOS) {
             armedAt = Long.MIN_VALUE; // a lone throttle long ago: not part of this event
         }

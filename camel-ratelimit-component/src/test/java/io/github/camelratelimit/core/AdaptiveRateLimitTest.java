@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pins the cubic recovery of {@link AdaptiveRateLimit} to exact numbers:
- * {@code rate(t) = clamp(Wmax (1 + ((t - t0 - K) / 0.2)^3 / C), minRate, maxRate)}, {@code K = 0.2 cbrt((1 - b) C)}.
+ * {@code rate(t) = clamp(Wmax (1 + ((t - t0 - K) / 0.2)^3 / C), minRate, maxRate)}, {@code K = 0.2 cbrt((1 - b) C)},
+ * and the fast probe past {@code xP = cbrt(0.15 C)}: {@code Wmax (1 + 0.15 * 2^((x - xP) * 0.2 / D))},
+ * {@code D = 0.45 s * cbrt(C / 100000)}.
  */
 class AdaptiveRateLimitTest {
 
@@ -224,5 +226,138 @@ class AdaptiveRateLimitTest {
         // the scale starts over at 500
         assertEquals(42.0, r.cut(3 * S), EPS);
         assertEquals(500.0, r.scale());
+    }
+
+    // ---- the fast probe ----
+
+    /** K, xP and tP (seconds after the cut) of a cut to 0.9 Wmax with C = 100000: 4.309 s, 24.66 units, 9.241 s. */
+    private static final double K_CAP = 0.2 * Math.cbrt(10_000);
+    private static final double XP_CAP = Math.cbrt(15_000);
+    private static final double TP_CAP = K_CAP + 0.2 * XP_CAP;
+
+    /** maxRate 1000/s, C at its cap 100000 (8 signals), a throttle heard at 0 with the given Retry-After and round trip. */
+    private static AdaptiveRateLimit atCapAfterAThrottle(boolean retryAfter, long roundTripNanos) {
+        AdaptiveRateLimit r = limit(LimiterConfig.builder().maxRate(1000));
+        for (int i = 0; i < 8; i++) {
+            r.signal();
+        }
+        assertEquals(100_000.0, r.scale());
+        r.throttled(0L, -roundTripNanos, retryAfter);
+        return r;
+    }
+
+    private static long at(double seconds) {
+        return Math.round(seconds * 1e9);
+    }
+
+    @Test
+    void aRecoveryThatHearsNoThrottleTurnsIntoTheFastProbeAtFifteenPercentAboveWmax() {
+        AdaptiveRateLimit r = atCapAfterAThrottle(false, 10_000_000L);
+        assertEquals(90.0, r.cut(0L, 100), EPS);
+        assertTrue(r.fast());
+        assertEquals(4.308869380063768, K_CAP, 1e-12);
+        assertEquals(9.241293528724709, TP_CAP, 1e-12);
+        // the cubic up to xP, where it is at 1.15 Wmax: continuous there
+        assertEquals(100 * (1 + Math.pow(XP_CAP - 2.5, 3) / 100_000), r.rate(at(TP_CAP - 0.5)), 1e-6);
+        assertEquals(115.0, r.rate(at(TP_CAP)), 1e-6);
+        // past xP the excess over Wmax (15/s) doubles every 0.45 s: 130/s, 160/s, 220/s, then maxRate
+        assertEquals(130.0, r.rate(at(TP_CAP + 0.45)), 1e-6);
+        assertEquals(160.0, r.rate(at(TP_CAP + 0.9)), 1e-6);
+        assertEquals(220.0, r.rate(at(TP_CAP + 1.35)), 1e-6);
+        assertEquals(1000.0, r.rate(at(TP_CAP + 3)));
+        // the cubic alone would be at 124.8/s 0.9 s past xP
+        assertEquals(124.80032152917985, 100 * (1 + Math.pow(XP_CAP + 4.5, 3) / 100_000), 1e-9);
+    }
+
+    @Test
+    void theFastProbesDoublingTimeScalesWithTheCubeRootOfC() {
+        // C = 500: D = 0.45 * cbrt(0.005) = 0.0769 s, xP = cbrt(75) past K = 0.2 cbrt(50)
+        AdaptiveRateLimit r = limit(LimiterConfig.builder().maxRate(1000));
+        r.throttled(0L, 0L, false);
+        r.cut(0L, 100);
+        double d = 0.45 * Math.cbrt(0.005);
+        assertEquals(0.07694891760045136, d, 1e-12);
+        double tp = 0.2 * Math.cbrt(50) + 0.2 * Math.cbrt(75);
+        assertEquals(130.0, r.rate(at(tp + d)), 1e-6);
+        assertEquals(160.0, r.rate(at(tp + 2 * d)), 1e-6);
+    }
+
+    @Test
+    void aThrottleBeforeTheFastPointKeepsTheRecoveryOnTheCubic() {
+        AdaptiveRateLimit r = atCapAfterAThrottle(false, 10_000_000L);
+        r.cut(0L, 100);
+        r.throttled(at(TP_CAP - 0.001), at(TP_CAP - 0.011), false);
+        assertFalse(r.fast());
+        assertEquals(124.80032152917985, r.rate(at(TP_CAP + 0.9)), 1e-6);
+        // the next cut may probe fast again (the last throttle had no Retry-After and a 10 ms round trip)
+        r.cut(at(20), 100);
+        assertTrue(r.fast());
+    }
+
+    @Test
+    void theFirstThrottleDuringTheFastProbeSlowsItToTheCubicsPace() {
+        AdaptiveRateLimit r = atCapAfterAThrottle(false, 10_000_000L);
+        r.cut(0L, 100);
+        long ts = at(TP_CAP + 0.9);
+        r.throttled(ts, ts - 10_000_000L, false);
+        assertTrue(r.fast(), "slowed, not off");
+        // from 160/s on, at the pace the cubic had at xP: 160 (1 + (xP + (t - ts) / 0.2)^3 / C) / 1.15
+        assertEquals(160.0, r.rate(ts), 1e-6);
+        assertEquals(175.44064285093285, r.rate(ts + S), 1e-6);
+        // a second throttle changes nothing
+        r.throttled(ts + S / 2, ts + S / 2 - 10_000_000L, false);
+        assertEquals(175.44064285093285, r.rate(ts + S), 1e-6);
+        // before the throttle the probe's own curve still holds
+        assertEquals(130.0, r.rate(at(TP_CAP + 0.45)), 1e-6);
+        // a cut starts a fresh curve: not slowed
+        r.cut(ts + 2 * S, 150);
+        assertEquals(172.5, r.rate(ts + 2 * S + at(TP_CAP)), 1e-6);
+    }
+
+    @Test
+    void retryAfterOrALongRoundTripKeepsTheRecoveryOnTheCubic() {
+        AdaptiveRateLimit withRetryAfter = atCapAfterAThrottle(true, 10_000_000L);
+        withRetryAfter.cut(0L, 100);
+        assertFalse(withRetryAfter.fast());
+        assertEquals(124.80032152917985, withRetryAfter.rate(at(TP_CAP + 0.9)), 1e-6);
+        // D / 4 = 112.5 ms at C = 100000
+        AdaptiveRateLimit quick = atCapAfterAThrottle(false, 112_000_000L);
+        quick.cut(0L, 100);
+        assertTrue(quick.fast());
+        AdaptiveRateLimit slow = atCapAfterAThrottle(false, 113_000_000L);
+        slow.cut(0L, 100);
+        assertFalse(slow.fast());
+        assertEquals(124.80032152917985, slow.rate(at(TP_CAP + 0.9)), 1e-6);
+    }
+
+    @Test
+    void noThrottleHeardMeansNoFastProbe() {
+        AdaptiveRateLimit r = limit(LimiterConfig.builder().maxRate(1000));
+        r.cut(0L, 100);
+        assertFalse(r.fast());
+        double tp = 0.2 * Math.cbrt(50) + 0.2 * Math.cbrt(75);
+        double x = Math.cbrt(75) + 1;
+        assertEquals(100 * (1 + x * x * x / 500), r.rate(at(tp + 0.2)), 1e-6);
+    }
+
+    @Test
+    void hostileGrantTimesReadAsAnInstantOrAnEndlessRoundTrip() {
+        AdaptiveRateLimit future = atCapAfterAThrottle(false, 0L);
+        future.throttled(S, 5 * S, false); // granted after its answer: no delay
+        future.cut(S, 100);
+        assertTrue(future.fast());
+        AdaptiveRateLimit ancient = atCapAfterAThrottle(false, 0L);
+        ancient.throttled(S, Long.MIN_VALUE, false); // S - Long.MIN_VALUE overflows: the longest round trip
+        ancient.cut(S, 100);
+        assertFalse(ancient.fast());
+        assertEquals(124.80032152917985, ancient.rate(S + at(TP_CAP + 0.9)), 1e-6);
+    }
+
+    @Test
+    void resetForgetsTheThrottlesHeard() {
+        AdaptiveRateLimit r = atCapAfterAThrottle(false, 10_000_000L);
+        r.reset();
+        r.cut(0L, 30);
+        assertFalse(r.fast(), "no throttle heard since the reset");
     }
 }

@@ -442,15 +442,20 @@ class LimiterStateTest {
 
     /** maxRate 1000/s, calls 10.01 ms apart, one event measured at 99/s and cut at 2 s: Wmax 99, C 1000, next scale 2000. */
     private static LimiterState cutAt99(LimiterConfig.Builder b) {
+        return cutAt99(b, -1L);
+    }
+
+    /** {@link #cutAt99(LimiterConfig.Builder)} with both throttles carrying {@code retryAfterNanos}. */
+    private static LimiterState cutAt99(LimiterConfig.Builder b, long retryAfterNanos) {
         LimiterState s = state(b.maxRate(1000));
         Acquisition last = null;
         for (int i = 0; i < 200; i++) {
             last = s.tryAcquire(i * 10_010_000L);
             if (i == 99) {
-                assertFalse(s.record(throttle(last, -1), S));
+                assertFalse(s.record(throttle(last, retryAfterNanos), S));
             }
         }
-        assertTrue(s.record(throttle(last, -1), 2 * S));
+        assertTrue(s.record(throttle(last, retryAfterNanos), 2 * S));
         assertEquals(0.9 * 99, s.rate(2 * S), 1e-9);
         return s;
     }
@@ -490,14 +495,57 @@ class LimiterStateTest {
         assertTrue(plateau.rate(t) < 99.0);
         assertFalse(plateau.record(throttle(a, -1), t + 10 * MS), "opens an event");
         assertEquals(1, plateau.snapshot(t + 10 * MS).cuts());
-        // 2 s past K the curve is at 99 (1 + 10^3 / 1000) = 198/s, above 1.5 Wmax: the capacity has likely risen,
-        // so measure it too
-        LimiterState far = cutAt99(LimiterConfig.builder());
+        // 2 s past K the cubic is at 99 (1 + 10^3 / 1000) = 198/s (here the throttles had Retry-After, so no fast
+        // probe), above 1.5 Wmax: the capacity has likely risen, so measure it too
+        LimiterState far = cutAt99(LimiterConfig.builder(), 0L);
         long u = 2 * S + k(1000) + 2 * S;
         assertEquals(198.0, far.rate(u), 1e-6);
         Acquisition b = far.tryAcquire(u);
         assertFalse(far.record(throttle(b, -1), u + 10 * MS), "opens an event");
         assertEquals(1, far.snapshot(u + 10 * MS).cuts());
+    }
+
+    /** xP of {@link #cutAt99}'s recovery (C 1000), in ns after its cut: K + 0.2 cbrt(150) s = 1.991 s. */
+    private static long fastPoint() {
+        return Math.round((0.2 * Math.cbrt(100) + 0.2 * Math.cbrt(150)) * 1e9);
+    }
+
+    @Test
+    void aRecoveryThatMeetsNoThrottleProbesFastAndItsFirstThrottleFindsTheCapacity() {
+        // the event's throttles had no Retry-After and came back within 10 ms (under D / 4 = 24 ms at C 1000): past
+        // 1.15 Wmax the excess over Wmax doubles every D = 0.45 * cbrt(0.01) = 0.097 s
+        LimiterState s = cutAt99(LimiterConfig.builder());
+        long tp = 2 * S + fastPoint();
+        assertEquals(1.15 * 99, s.rate(tp), 1e-6);
+        long t = tp + 100 * MS;
+        assertEquals(129.35485151945824, s.rate(t), 1e-6);
+        // still under 1.5 Wmax: its throttle is the probe finding the capacity again, one cut back to 0.9 Wmax
+        Acquisition p = s.tryAcquire(t);
+        assertGranted(p, t);
+        assertTrue(s.record(throttle(p, -1), t + 10 * MS));
+        assertEquals(0.9 * 99, s.rate(t + 10 * MS), 1e-9);
+    }
+
+    @Test
+    void aThrottleFarUpTheFastProbeSlowsItAndOpensAnEvent() {
+        LimiterState s = cutAt99(LimiterConfig.builder());
+        long t = 2 * S + fastPoint() + 300 * MS;
+        assertEquals(225.83275651861587, s.rate(t), 1e-6); // the cubic: 130.3/s
+        Acquisition p = s.tryAcquire(t);
+        long heard = t + 10 * MS;
+        double reached = s.rate(heard);
+        assertFalse(s.record(throttle(p, -1), heard), "above 1.5 Wmax: opens an event");
+        assertEquals(1, s.snapshot(heard).cuts());
+        // from the rate reached on, the cubic's pace at xP: reached (1 + (cbrt(150) + 5)^3 / 1000) / 1.15 a second later
+        double x = Math.cbrt(150) + 5;
+        assertEquals(reached * (1 + x * x * x / 1000) / 1.15, s.rate(heard + S), 1e-6);
+    }
+
+    @Test
+    void aThrottleWithRetryAfterKeepsTheNextRecoveryOnTheCubic() {
+        LimiterState s = cutAt99(LimiterConfig.builder(), 0L);
+        long t = 2 * S + fastPoint() + 300 * MS;
+        assertEquals(130.31167947027635, s.rate(t), 1e-6);
     }
 
     @Test

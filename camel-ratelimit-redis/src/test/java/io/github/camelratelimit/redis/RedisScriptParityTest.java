@@ -313,6 +313,47 @@ class RedisScriptParityTest {
     }
 
     @Test
+    void aFastProbeAfterAQuietRecovery() {
+        // an event measured at about 18/s cuts at 2 s with no Retry-After and a 10 ms round trip: C 1000, the
+        // recovery turns into the fast probe at xP (1.99 s after the cut) unless a throttle comes first
+        LimiterConfig c = LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO).build();
+        java.util.NavigableMap<Long, Feedback> first = new java.util.TreeMap<>();
+        first.put(1_500_000L, Feedback.throttled(1_490_000L, 429, -1L)); // opens the event
+        for (int i = 0; i < 40; i++) {
+            first.put(1_600_000L + i * 9_000L, Feedback.throttled(1_000_000L, 429, -1L));
+        }
+        first.put(2_000_000L, Feedback.throttled(1_990_000L, 429, -1L)); // cuts
+        LimiterState core = new LimiterState(c);
+        List<Step> steps = eager(core, 1_000_000, 4_150_000, 1, () -> 0L, first);
+        replay("eager-fast", c, steps);
+        double wMax = core.rate(2_000_000_000L) / 0.9;
+        // 2.15 s after the cut the cubic would be at 1.23 Wmax, the fast probe is at 1.47 Wmax
+        double rate = core.rate(4_150_000_000L);
+        assertTrue(rate > 1.3 * wMax && rate < 1.6 * wMax, rate + " against Wmax " + wMax);
+        LimiterSnapshot snap = RedisLimiterScripts.parseSnapshot(
+                store.evalAt(RedisLimiterScripts.SNAPSHOT, "eager-fast", c, 4_150_000L).join(), c).value();
+        assertEquals(core.snapshot(4_150_000_000L).rate(), snap.rate(), rate * 1e-12);
+        java.util.NavigableMap<Long, Feedback> then = new java.util.TreeMap<>();
+        then.put(4_200_000L, Feedback.throttled(4_190_000L, 429, -1L)); // in the fast probe: slows it, opens an event
+        then.put(4_400_000L, Feedback.throttled(4_390_000L, 429, -1L)); // cuts: fast again
+        then.put(5_000_000L, Feedback.throttled(4_990_000L, 429, 0L)); // before xP: no fast probe; opens an event
+        then.put(5_300_000L, Feedback.throttled(5_290_000L, 429, 0L)); // cuts: Retry-After, so no fast probe
+        then.put(7_200_000L, Feedback.throttled(7_190_000L, 429, -1L)); // opens an event
+        then.put(7_400_000L, Feedback.throttled(7_390_000L, 429, -1L)); // cuts: fast again
+        then.put(9_000_000L, Feedback.throttled(8_990_000L, 429, -1L)); // opens an event
+        then.put(9_600_000L, Feedback.throttled(9_050_000L, 429, -1L)); // cuts after a 550 ms round trip: no fast probe
+        List<Step> more = eager(core, 4_150_001, 14_000_000, 1, () -> 0L, then);
+        replay("eager-fast", c, more);
+        List<Boolean> cuts = new ArrayList<>();
+        for (Step st : more) {
+            if (st.feedback() != null) {
+                cuts.add(st.cut());
+            }
+        }
+        assertEquals(List.of(false, true, false, true, false, true, false, true), cuts);
+    }
+
+    @Test
     void aQuotaAndTheWindowGuardTogether() {
         LimiterConfig c = LimiterConfig.builder().maxRate(1000).quota(700).quotaWindow(Duration.ofMillis(500))
                 .build();

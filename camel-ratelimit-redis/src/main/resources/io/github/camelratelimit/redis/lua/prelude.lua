@@ -19,6 +19,9 @@
 --  ar,ga,ta,ap the open congestion event (armed at us, granted and throttled counters then, 1 if paused since)
 --  mm 1 when Wmax is the estimate the last cut was given (AdaptiveRateLimit.measured), me 1 when that estimate
 --  was not raised by the pause floor as well (LimiterState.measuredMax): only then may a probe's throttle cut
+--  rh,rt the last throttle heard (AdaptiveRateLimit.throttled): 1 if it had Retry-After, its round trip in ns
+--  fa 1 when the running recovery turns into the fast probe past FAST_LIMIT * Wmax | sa,sr the fast probe was
+--  slowed by a throttle at sa (us), when the rate was sr
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 
 local H, Z = KEYS[1], KEYS[2]
@@ -51,8 +54,13 @@ local ARM_TTL_US = 5000000
 local MIN_MEASURE_US = 100000
 -- LimiterState.PROBE_LIMIT
 local PROBE_LIMIT = 1.5
+-- AdaptiveRateLimit.FAST_LIMIT, FAST_DOUBLING_SECONDS, FAST_RTT_SHARE
+local FAST_LIMIT = 1.15
+local FAST_DOUBLING = 0.45
+local FAST_RTT_SHARE = 4
 
-local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now', 'ar', 'ga', 'ta', 'ap', 'me', 'mm'}
+local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now', 'ar', 'ga', 'ta', 'ap', 'me', 'mm',
+  'rh', 'rt', 'fa', 'sa', 'sr'}
 local S = {}
 do
   local raw = redis.call('HMGET', H, unpack(FIELDS))
@@ -122,17 +130,60 @@ local function cutState()
   return S.wm ~= nil and S.ca ~= nil and S.k ~= nil and S.c ~= nil
 end
 
--- AdaptiveRateLimit.rate: maxRate before any cut, else clamp(Wmax * (1 + ((t - t0 - K) / u)^3 / C))
+-- AdaptiveRateLimit: xP, where the cubic with scale c is at FAST_LIMIT * Wmax (time units after K), and D, the
+-- fast probe's doubling time in seconds
+local function fastX(c)
+  return ((FAST_LIMIT - 1) * c) ^ (1 / 3)
+end
+
+local function doubling(c)
+  return FAST_DOUBLING * (c / 100000) ^ (1 / 3)
+end
+
+-- AdaptiveRateLimit.rate: maxRate before any cut, else clamp(Wmax * (1 + ((t - t0 - K) / u)^3 / C)); past xP
+-- (fa = 1) the fast probe clamp(Wmax * (1 + (P - 1) * 2^((x - xP) * u / D))), or once a throttle slowed it (sa)
+-- clamp(sr * (1 + (xP + (t - sa) / u)^3 / C) / P)
 local function adaptive(now)
   if not cutState() then
     return maxRate
   end
   local x = (((now - S.ca) * 1000) / 1e9 - S.k) / U
-  local r = S.wm * (1 + x * x * x / S.c)
+  local r
+  local xp = fastX(S.c)
+  if S.fa == 1 and x > xp then
+    if S.sa ~= nil and S.sr ~= nil and now >= S.sa then
+      local xs = xp + ((now - S.sa) * 1000) / 1e9 / U
+      r = S.sr * (1 + xs * xs * xs / S.c) / FAST_LIMIT
+    else
+      r = S.wm * (1 + (FAST_LIMIT - 1) * 2 ^ ((x - xp) * U / doubling(S.c)))
+    end
+  else
+    r = S.wm * (1 + x * x * x / S.c)
+  end
   if r ~= r then
     return minRate
   end
   return math.max(minRate, math.min(maxRate, r))
+end
+
+-- AdaptiveRateLimit.throttled: a throttle at now for the call granted at g (us), before it may cut
+local function heard(now, g, retryAfter)
+  set('rh', retryAfter and 1 or 0)
+  if g > now then
+    set('rt', 0)
+  else
+    set('rt', (now - g) * 1000)
+  end
+  if not cutState() or S.fa ~= 1 or S.sa ~= nil then
+    return
+  end
+  local x = (((now - S.ca) * 1000) / 1e9 - S.k) / U
+  if x <= fastX(S.c) then
+    set('fa', 0)
+  else
+    set('sr', adaptive(now))
+    set('sa', now)
+  end
 end
 
 -- LimiterState.rate: min(adaptive, provider ceiling while valid, provider limit rate)
@@ -182,6 +233,13 @@ local function cutWith(now, est)
   set('c', c)
   set('ns', math.min(recoveryScale, c * 2))
   set('k', U * ((1 - b) * c) ^ (1 / 3))
+  -- the fast probe: only after a throttle without Retry-After whose round trip was at most D / FAST_RTT_SHARE
+  local fast = S.rh == 0 and S.rt ~= nil and FAST_RTT_SHARE * S.rt / 1e9 <= doubling(c)
+  set('fa', fast and 1 or 0)
+  if S.sa ~= nil then
+    S.sa = nil
+    redis.call('HDEL', H, 'sa')
+  end
   set('n', (S.n or 0) + 1)
   set('lc', now)
   set('mm', measured and 1 or 0)

@@ -33,6 +33,8 @@ if ARGV[12] == 'T' then
   end
   -- one cut per congestion event, confirmed by a second throttle (LimiterState.record)
   if S.lc == nil or grantedAt >= S.lc then
+    -- AdaptiveRateLimit.throttled: heard before the decision (Retry-After, round trip, the fast probe)
+    heard(now, grantedAt, retryAfter >= 0)
     if S.ar ~= nil and (S.ar > now or now - S.ar > ARM_TTL_US) then
       S.ar = nil
       redis.call('HDEL', H, 'ar')
