@@ -84,6 +84,9 @@ public final class AdaptiveRateLimit {
     // the fast probe was slowed by a throttle at slowedAt, when the rate was slowedRate (Long.MIN_VALUE: not slowed)
     private long slowedAt = Long.MIN_VALUE;
     private double slowedRate;
+    // xP and D of the running recovery (they depend on C only, which changes at a cut): rate() runs per permit
+    private double fastX;
+    private double fastDoubling;
 
     public AdaptiveRateLimit(LimiterConfig config) {
         this.config = config;
@@ -97,13 +100,13 @@ public final class AdaptiveRateLimit {
         }
         double x = ((nowNanos - cutAtNanos) / 1e9 - k) / TIME_UNIT_SECONDS;
         if (fast) {
-            double xp = fastX(c);
+            double xp = fastX;
             if (x > xp) {
                 if (slowedAt != Long.MIN_VALUE && nowNanos >= slowedAt) {
                     double xs = xp + (nowNanos - slowedAt) / 1e9 / TIME_UNIT_SECONDS;
                     return clamp(slowedRate * (1 + xs * xs * xs / c) / FAST_LIMIT);
                 }
-                return clamp(wMax * (1 + (FAST_LIMIT - 1) * Math.pow(2, (x - xp) * TIME_UNIT_SECONDS / doubling(c))));
+                return clamp(wMax * (1 + (FAST_LIMIT - 1) * Math.pow(2, (x - xp) * TIME_UNIT_SECONDS / fastDoubling)));
             }
         }
         return clamp(wMax * (1 + x * x * x / c));
@@ -135,7 +138,7 @@ public final class AdaptiveRateLimit {
             return;
         }
         double x = ((nowNanos - cutAtNanos) / 1e9 - k) / TIME_UNIT_SECONDS;
-        if (x <= fastX(c)) {
+        if (x <= fastX) {
             fast = false;
         } else {
             slowedRate = rate(nowNanos);
@@ -169,7 +172,9 @@ public final class AdaptiveRateLimit {
         }
         cutAtNanos = nowNanos;
         c = nextScale;
-        fast = !retryAfterHeard && FAST_RTT_SHARE * roundTripNanos / 1e9 <= doubling(c);
+        fastX = fastX(c);
+        fastDoubling = doubling(c);
+        fast = !retryAfterHeard && FAST_RTT_SHARE * roundTripNanos / 1e9 <= fastDoubling;
         slowedAt = Long.MIN_VALUE;
         signal();
         k = TIME_UNIT_SECONDS * Math.cbrt((1 - b) * c);
