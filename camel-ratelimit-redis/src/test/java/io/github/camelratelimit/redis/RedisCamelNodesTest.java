@@ -71,7 +71,7 @@ class RedisCamelNodesTest {
                 // loaded 2-core machine) can bring arrivals closer. So: never more than the quota in any window
                 // shorter by that jitter, and three nodes together far below three private quotas (60): a 500 ms
                 // window of arrivals overlaps two of the quota's windows at most, 40 (a loaded run measured 30: the
-                // jitter brought the next window's first calls in; 21-29 were usual).
+                // jitter brought the next window's first calls in).
                 assertTrue(sim.maxInWindow(Duration.ofMillis(400)) <= 20,
                         "max in any 400 ms window: " + sim.maxInWindow(Duration.ofMillis(400)));
                 assertTrue(sim.maxInWindow(Duration.ofMillis(500)) <= 40,
