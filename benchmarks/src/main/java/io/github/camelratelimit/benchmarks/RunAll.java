@@ -230,9 +230,9 @@ public final class RunAll {
                 RouteInterleaved.SLICE_MILLIS, RouteInterleaved.ROUNDS, RouteInterleaved.WARM_ROUNDS,
                 i1[1], i1[2], i1[0], i1[3], i1[4], i2[1], i2[2], i2[0], i2[3], i2[4]);
         List<String> goals = List.of(
-                f("| Route overhead: >= 0.9 of plain throughput (1 thread) | %.2f (%,.0f vs %,.0f msg/s); never waiting: %.2f; one JVM, interleaved: %.2f | %s",
+                f("| Route overhead: >= 0.9 of plain throughput (1 thread) | %.3f (%,.0f vs %,.0f msg/s); never waiting: %.3f; one JVM, interleaved: %.3f | %s",
                         q1, s1.get("ratelimit")[0], s1.get("plain")[0], n1, i1[0], yesNo(q1 >= 0.9 && i1[0] >= 0.9)),
-                f("| Route overhead: >= 0.9 of plain throughput (2 threads) | %.2f (%,.0f vs %,.0f msg/s); never waiting: %.2f; one JVM, interleaved: %.2f | %s",
+                f("| Route overhead: >= 0.9 of plain throughput (2 threads) | %.3f (%,.0f vs %,.0f msg/s); never waiting: %.3f; one JVM, interleaved: %.3f | %s",
                         q2, s2.get("ratelimit")[0], s2.get("plain")[0], n2, i2[0], yesNo(q2 >= 0.9 && i2[0] >= 0.9)));
         Report.section(results, "20-route", t, goals);
     }
