@@ -26,7 +26,6 @@ import org.apache.camel.support.service.ServiceHelper;
  */
 public class RateLimitProducer extends DefaultAsyncProducer {
 
-    /** {@link RateLimitConstants#RESPONSE_STATUS} when there was no response (I/O error, or no HTTP delegate). */
     private final RateLimitEndpoint endpoint;
     private AsyncProducer delegateProducer;
     private AsyncProcessor delegate;
