@@ -40,11 +40,12 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread-safe. Waiter callbacks run on {@code workers}, except rejections at acquire time, which run in the
  * calling thread before {@code acquire} returns. The counters ({@link #granted()}, {@link #rejected()}) are
- * exact once the callers are done; a grant is counted in a per-thread cell, so the granted path writes no
- * memory shared with other threads besides the store's state (a count shared by the callers, even one written
- * under the state's monitor they hold anyway, doubled the time per permit with two threads on 2 cores: one more
- * cache line passed between the cores on every permit). On the in-memory fast path the limiter keeps the
- * store's state of its name (looked up again when the store replaced or removed it).
+ * exact once the callers are done. The granted path writes no memory shared with other threads besides the
+ * store's state: with the in-memory store the state's own count of grants serves, with another store a grant
+ * is counted in a per-thread cell (a count in this object shared by the callers, even one written under the
+ * state's monitor they hold anyway, doubled the time per permit with two threads on 2 cores: one more cache line
+ * passed between the cores on every permit). On the in-memory fast path the limiter keeps the store's state of
+ * its name (looked up again when the store replaced or removed it).
  */
 public final class RateLimiter implements AutoCloseable {
 
