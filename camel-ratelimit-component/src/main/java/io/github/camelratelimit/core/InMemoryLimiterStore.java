@@ -34,12 +34,22 @@ public final class InMemoryLimiterStore implements LimiterStore {
     }
 
     /**
-     * {@link #tryAcquire} without the future. The clock is read under the state's monitor, so grants are stamped in
-     * the order they are made ({@link RateLimiter}'s fast path does the same with the state it keeps).
+     * {@link #tryAcquire} without the future: through the state's lock-free lane when it is open
+     * ({@link LimiterState#grantFast}), else under the state's monitor, reading the clock there. Either way grants are
+     * stamped in the order they are made ({@link RateLimiter}'s fast path does the same with the state it keeps).
      */
     public Acquisition acquireNow(String limiter, LimiterConfig config) {
         LimiterState s = state(limiter, config);
+        Acquisition fast = s.tryAcquireFast(clock);
+        if (fast != null) {
+            return fast;
+        }
         synchronized (s) {
+            fast = s.tryAcquireFast(clock); // another caller may have opened it again meanwhile
+            if (fast != null) {
+                return fast;
+            }
+            s.closeLane(); // the clock is read after the lane's last grant
             return s.tryAcquire(clock.nanoTime());
         }
     }
@@ -52,6 +62,7 @@ public final class InMemoryLimiterStore implements LimiterStore {
     public void started(String limiter, LimiterConfig config, long grantedAt) {
         LimiterState s = state(limiter, config);
         synchronized (s) {
+            s.closeLane(); // the clock is read after the lane's last grant
             s.started(grantedAt, clock.nanoTime());
         }
     }
@@ -68,6 +79,7 @@ public final class InMemoryLimiterStore implements LimiterStore {
         }
         for (LimiterState s : states.values()) {
             synchronized (s) {
+                s.closeLane(); // the clock is read after the lane's last grant
                 long now = clock.nanoTime();
                 s.started(now - pauseNanos, now);
             }
@@ -78,6 +90,7 @@ public final class InMemoryLimiterStore implements LimiterStore {
     public CompletionStage<Boolean> record(String limiter, LimiterConfig config, Feedback feedback) {
         LimiterState s = state(limiter, config);
         synchronized (s) {
+            s.closeLane(); // the clock is read after the lane's last grant
             return CompletableFuture.completedFuture(s.record(feedback, clock.nanoTime()));
         }
     }
@@ -146,7 +159,7 @@ public final class InMemoryLimiterStore implements LimiterStore {
                 return old;
             }
             replaced[0] = old != null;
-            return new LimiterState(config);
+            return new LimiterState(config, true);
         });
         if (replaced[0]) {
             epoch.incrementAndGet(); // after the map changed: whoever reads the new epoch finds the new mapping

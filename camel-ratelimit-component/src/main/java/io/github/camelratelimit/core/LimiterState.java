@@ -1,5 +1,7 @@
 package io.github.camelratelimit.core;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * The whole decision of one limiter: adaptive pacing, strict quota and server-asked pauses. Stores keep one
  * per limiter name; {@link InMemoryLimiterStore} calls it under a lock, a shared store runs the same rules
@@ -88,6 +90,9 @@ public final class LimiterState {
     private final LimiterConfig config;
     private final AdaptiveRateLimit rateLimit;
     private final SlidingWindowQuota quota;
+    private final boolean laneEnabled;
+    // the lock-free lane (see grantFast): open between a grant and the next call of any other method
+    private volatile Lane lane;
     // the fields a grant writes come first, next to the object's header (HotSpot lays out longs in declaration
     // order; the first int fills the gap after the header), so that a grant writes one cache line of the state
     // besides the ring: meant for two threads taking turns; JMH on the 2-vCPU VM showed no difference either way
@@ -143,6 +148,15 @@ public final class LimiterState {
     private long heldSpan; // (heldUntil is among the fields a grant writes, above)
 
     public LimiterState(LimiterConfig config) {
+        this(config, false);
+    }
+
+    /**
+     * A state whose lock-free lane opens after grants ({@code lane}: {@link #grantFast}); the in-memory store's
+     * states have one, a shared store's model (one decision per call, made where the state lives) has none.
+     */
+    LimiterState(LimiterConfig config, boolean lane) {
+        this.laneEnabled = lane;
         this.config = config;
         this.rateLimit = new AdaptiveRateLimit(config);
         long quotaWindow = config.quotaWindow().toNanos();
@@ -156,11 +170,15 @@ public final class LimiterState {
      * nothing).
      */
     public Acquisition grantOrWait(long now) {
+        closeLane();
         long earliest = earliest(now);
         if (earliest > now) {
             return Acquisition.wait(earliest - now, guardInterval, waitReason);
         }
         grant(now, guardInterval);
+        if (laneEnabled) {
+            openLane(now);
+        }
         return null;
     }
 
@@ -214,6 +232,146 @@ public final class LimiterState {
         }
         rememberGrant(now);
         granted++;
+    }
+
+    /** What {@link #grantFast} returns when the lane cannot grant: ask under the owner's lock instead. */
+    public static final long NO_GRANT = Long.MIN_VALUE;
+
+    /**
+     * Takes a permit without a lock when the lane is open and its rules allow one now; thread-safe, the only
+     * method that is. {@code clock} is the one the owner reads under its lock. Returns the grant time, or
+     * {@link #NO_GRANT} when the lane is closed or would make the caller wait (then nothing changed: the caller
+     * asks {@link #grantOrWait} under the lock, which decides by every rule).
+     *
+     * <p>The lane is opened by a grant under the lock when nothing but the pacing and the window guard can hold a
+     * caller back (no quota, no pause, no provider ceiling in force), and closed by the next call of any other
+     * method, which first books the lane's grants into the state. It takes the rate's limit at its opening
+     * (the rate only rises until the next signal, and every signal closes the lane) and is stricter than the
+     * rules it stands for, so everything it grants the lock would have granted:
+     * <pre>
+     * spacing s  = max(interval, ceil(span / k))          (k, span: the window guard's; span includes a late start's excess)
+     * grant i    : now &gt;= next, next = (i == 1 ? tat : f(i-1) + s)             (f(i): the lane's i-th grant time)
+     *              i &lt;= k - size  : nothing else      (fewer than k grants remembered: the guard cannot bind)
+     *              i &lt;= k         : now &gt;= ring(k - i + 1) + span   (the (k-i+1)-th newest grant before the lane)
+     *              i &gt; k          : nothing else      (f(i) - f(i-k) &gt;= k * s &gt;= span)
+     * closing    : c grants, the last at L: granted += c; the ring gets min(c, memory) of them, the j-th newest at
+     *              L - (j - 1) * s (never earlier than the real one); tat = c == 1 ? the grid's rule for L : L + interval
+     * </pre>
+     * One word holds the lane's count and next time (one compare-and-set per grant); a caller that read the clock
+     * before another caller's grant reads it again (at most twice) before it gives up.
+     */
+    public long grantFast(Clock clock) {
+        Lane l = lane;
+        return l == null ? NO_GRANT : grantFast(l, clock);
+    }
+
+    /** {@link #grantFast} with the answer the locked path gives, or {@code null} when the lane did not grant. */
+    public Acquisition tryAcquireFast(Clock clock) {
+        Lane l = lane;
+        long at = l == null ? NO_GRANT : grantFast(l, clock);
+        return at == NO_GRANT ? null : Acquisition.granted(at, l.interval); // the interval is an estimate's input
+    }
+
+    private long grantFast(Lane l, Clock clock) {
+        long now = clock.nanoTime();
+        for (int tries = 0; ; tries++) {
+            long w = l.get();
+            if (w < 0) {
+                Lane newer = lane; // closed: by a grant under the lock, which may have opened the next one
+                if (newer == null || newer == l || tries == 2) {
+                    return NO_GRANT;
+                }
+                l = newer;
+                now = clock.nanoTime(); // that grant may be later than this caller's time
+                continue;
+            }
+            long count = w >>> LANE_OFFSET_BITS;
+            long next = l.base + (w & LANE_OFFSET_MASK);
+            long offset = now - l.base + l.spacing;
+            if (now >= next) {
+                if (count >= LANE_MAX_COUNT || offset > LANE_OFFSET_MASK
+                        || (count >= l.free && count < l.k
+                        && now - l.ring[(int) (l.end - (l.k - count)) & (l.ring.length - 1)] < l.span)) {
+                    return NO_GRANT;
+                }
+                if (l.compareAndSet(w, ((count + 1) << LANE_OFFSET_BITS) | offset)) {
+                    return now;
+                }
+            }
+            if (tries == 2) {
+                return NO_GRANT;
+            }
+            now = clock.nanoTime(); // another caller granted since this one read the clock (or it must wait)
+        }
+    }
+
+    /** Opens the lane after a grant at {@code now} (the guard is the current rate's) when only pacing can bind. */
+    private void openLane(long now) {
+        if (quota != null || pauseUntil > now || now < ceilingUntil || tat - now > LANE_OFFSET_MASK) {
+            return;
+        }
+        long span = guardSpan + (now < lateUntil ? lateExcess(guardOwnSpan - guardW, guardW) : 0L);
+        int k = guardK;
+        long spacing = Math.max(guardInterval, (span + k - 1) / k);
+        lane = new Lane(now, tat, spacing, guardInterval, Math.max(0, k - windowSize), k, span, window, windowEnd);
+    }
+
+    /**
+     * Closes the lane (no grant through it after this) and books its grants: see {@link #grantFast}. Every other
+     * method does it first; an owner calls it under its lock before it reads the clock for one of them, so that
+     * time is not older than a grant the lane made meanwhile.
+     */
+    void closeLane() {
+        Lane l = lane;
+        if (l == null) {
+            return;
+        }
+        lane = null;
+        long w = l.getAndSet(LANE_CLOSED);
+        long c = w >>> LANE_OFFSET_BITS;
+        if (c == 0) {
+            return;
+        }
+        long last = l.base + (w & LANE_OFFSET_MASK) - l.spacing;
+        long kept = Math.min(c, Math.min(WINDOW_MEMORY, WINDOW_RETENTION / l.spacing + 1));
+        for (long j = kept - 1; j >= 0; j--) {
+            rememberGrant(last - j * l.spacing); // oldest first; the guard is still the lane's (nothing else ran)
+        }
+        granted += c;
+        tat = c == 1 && last - l.tat < l.interval ? l.tat + l.interval : last + l.interval;
+    }
+
+    /** The lane word: count in the high bits, next grant time (from base) in the low {@value} bits; -1 closed. */
+    private static final int LANE_OFFSET_BITS = 40;
+    private static final long LANE_OFFSET_MASK = (1L << LANE_OFFSET_BITS) - 1;
+    private static final long LANE_MAX_COUNT = (1L << (63 - LANE_OFFSET_BITS)) - 1;
+    private static final long LANE_CLOSED = -1L;
+
+    /** An open lane: what it was opened with (final: read without a lock) and its word. */
+    @SuppressWarnings("serial")
+    private static final class Lane extends AtomicLong {
+        final long base;
+        final long tat; // the grid's next grant time when it opened
+        final long spacing;
+        final long interval;
+        final int free; // grants that cannot meet the guard: k - size
+        final int k;
+        final long span;
+        final long[] ring; // the state's ring, unchanged while the lane is open (every change closes it first)
+        final long end;
+
+        Lane(long base, long tat, long spacing, long interval, int free, int k, long span, long[] ring, long end) {
+            super(tat - base);
+            this.base = base;
+            this.tat = tat;
+            this.spacing = spacing;
+            this.interval = interval;
+            this.free = free;
+            this.k = k;
+            this.span = span;
+            this.ring = ring;
+            this.end = end;
+        }
     }
 
     /** Grant times the window guard keeps at most (the ring's largest length). */
@@ -301,6 +459,7 @@ public final class LimiterState {
      * their spacing) costs at most 5 % of the rate instead of pacing the limiter down to what the queue allows.
      */
     public void started(long grantedAt, long now) {
+        closeLane();
         long lateness = now - grantedAt;
         if (lateness <= 0) {
             return;
@@ -333,6 +492,7 @@ public final class LimiterState {
      * @return {@code true} when it cut the rate
      */
     public boolean record(Feedback feedback, long now) {
+        closeLane();
         if (feedback.providerQuota() != null) {
             applyProviderQuota(feedback.providerQuota(), now);
         }
@@ -402,6 +562,7 @@ public final class LimiterState {
 
     /** Holds every permit back until {@code now + min(delayNanos, maxPause)} (never shortens a pause). */
     public void pauseUntil(long now, long delayNanos) {
+        closeLane();
         long d = Math.min(Math.max(0L, delayNanos), config.maxPause().toNanos());
         pauseUntil = Math.max(pauseUntil, now + d);
         if (armedAt != Long.MIN_VALUE && pauseUntil > now) {
@@ -411,6 +572,7 @@ public final class LimiterState {
 
     /** Applies what the provider's headers said; malformed reports are filtered by the parser. */
     public void applyProviderQuota(ProviderQuota q, long now) {
+        closeLane();
         double keep = 1 - config.quotaSafetyMargin();
         if (q.remaining() == 0 && q.resetNanos() > 0) {
             pauseUntil(now, q.resetNanos());
@@ -425,7 +587,9 @@ public final class LimiterState {
 
     /** Permits granted so far (read under the owner's lock, like every method). */
     public long granted() {
-        return granted;
+        Lane l = lane;
+        long w = l == null ? LANE_CLOSED : l.get();
+        return granted + (w < 0 ? 0L : w >>> LANE_OFFSET_BITS);
     }
 
     /** The permitted rate at {@code now}, permits/s. */
@@ -444,12 +608,13 @@ public final class LimiterState {
 
     public LimiterSnapshot snapshot(long now) {
         return new LimiterSnapshot(rate(now), config.minRate(), config.maxRate(),
-                pauseUntil > now ? pauseUntil - now : 0L, rateLimit.cuts(), rateLimit.scale(), granted, throttled,
+                pauseUntil > now ? pauseUntil - now : 0L, rateLimit.cuts(), rateLimit.scale(), granted(), throttled,
                 quota == null ? -1 : quota.used(now));
     }
 
     /** Forgets cuts and pauses (not the quota's memory of starts: a reset must never allow an overage). */
     public void reset() {
+        closeLane();
         rateLimit.reset();
         pauseUntil = Long.MIN_VALUE;
         ceiling = Double.POSITIVE_INFINITY;

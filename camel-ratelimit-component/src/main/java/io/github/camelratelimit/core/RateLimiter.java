@@ -188,11 +188,23 @@ public final class RateLimiter implements AutoCloseable {
                 h = hold();
             }
             LimiterState s = h.state;
-            long at;
+            long at = s.grantFast(memoryClock); // lock-free when the state's lane is open
+            if (at != LimiterState.NO_GRANT) {
+                Permit p = new Permit(name, at, 0L);
+                listener.onGranted(name, p);
+                return p;
+            }
             try {
                 synchronized (s) {
-                    at = memoryClock.nanoTime();
-                    a = s.grantOrWait(at); // null: granted
+                    // another caller may have opened the lane again while this one waited for the lock
+                    at = s.grantFast(memoryClock);
+                    if (at == LimiterState.NO_GRANT) {
+                        s.closeLane(); // the clock is read after the lane's last grant
+                        at = memoryClock.nanoTime();
+                        a = s.grantOrWait(at); // null: granted
+                    } else {
+                        a = null;
+                    }
                 }
             } catch (RuntimeException ex) {
                 rejectNew(waiter, RateLimitExceededException.storeFailed(name, store.kind(), ex));
