@@ -249,14 +249,19 @@ public final class LimiterState {
      * (the rate only rises until the next signal, and every signal closes the lane) and is stricter than the
      * rules it stands for, so everything it grants the lock would have granted:
      * <pre>
-     * spacing s  = max(interval, ceil(span / k))          (k, span: the window guard's; span includes a late start's excess)
+     * spacing s  = max(2 * interval, ceil(span / k))      (k, span: the window guard's; span includes a late start's excess)
      * grant i    : now &gt;= next, next = (i == 1 ? tat : f(i-1) + s)             (f(i): the lane's i-th grant time)
      *              i &lt;= k - size  : nothing else      (fewer than k grants remembered: the guard cannot bind)
      *              i &lt;= k         : now &gt;= ring(k - i + 1) + span   (the (k-i+1)-th newest grant before the lane)
      *              i &gt; k          : nothing else      (f(i) - f(i-k) &gt;= k * s &gt;= span)
      * closing    : c grants, the last at L: granted += c; the ring gets min(c, memory) of them, the j-th newest at
-     *              L - (j - 1) * s (never earlier than the real one); tat = c == 1 ? the grid's rule for L : L + interval
+     *              L - (j - 1) * s (never earlier than the real one); tat = c == 1 ? the grid's rule for L : L + interval,
+     *              with the interval of rate(L)
      * </pre>
+     * The grid's {@code tat} after the lane is exactly what the rules make of its grants: from the second on each
+     * comes at least two intervals after the one before, later than the grid's tolerance of one, so the grid
+     * restarts at each. (A merely later {@code tat} would not do: a caller late on a later grid keeps to it where
+     * on the earlier one it would restart, which can let it in sooner.)
      * One word holds the lane's count and next time (one compare-and-set per grant); a caller that read the clock
      * before another caller's grant reads it again (at most twice) before it gives up.
      */
@@ -312,7 +317,7 @@ public final class LimiterState {
         }
         long span = guardSpan + (now < lateUntil ? lateExcess(guardOwnSpan - guardW, guardW) : 0L);
         int k = guardK;
-        long spacing = Math.max(guardInterval, (span + k - 1) / k);
+        long spacing = Math.max(2 * guardInterval, (span + k - 1) / k);
         lane = new Lane(now, tat, spacing, guardInterval, Math.max(0, k - windowSize), k, span, window, windowEnd);
     }
 
@@ -338,7 +343,8 @@ public final class LimiterState {
             rememberGrant(last - j * l.spacing); // oldest first; the guard is still the lane's (nothing else ran)
         }
         granted += c;
-        tat = c == 1 && last - l.tat < l.interval ? l.tat + l.interval : last + l.interval;
+        long interval = intervalNanos(rate(last)); // the rules' at that grant: the rate may have risen since the opening
+        tat = c == 1 && last - l.tat < interval ? l.tat + interval : last + interval;
     }
 
     /** The lane word: count in the high bits, next grant time (from base) in the low {@value} bits; -1 closed. */

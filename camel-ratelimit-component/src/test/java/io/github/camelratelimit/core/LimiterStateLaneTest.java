@@ -1,0 +1,307 @@
+package io.github.camelratelimit.core;
+
+import static io.github.camelratelimit.core.LimiterState.NO_GRANT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The in-memory state's lock-free lane ({@link LimiterState#grantFast}): exact numbers on a manual clock, a
+ * seeded comparison with the locked rules alone (everything the lane grants they would have granted), and real
+ * threads with invariants only.
+ */
+class LimiterStateLaneTest {
+
+    private final ManualClock clock = new ManualClock(0L, 0L);
+
+    private static LimiterState laned(LimiterConfig.Builder b) {
+        return new LimiterState(b.build(), true);
+    }
+
+    /** A call under the owner's lock, as the store makes it: the lane closed first, then the clock read. */
+    private Acquisition locked(LimiterState s) {
+        s.closeLane();
+        return s.tryAcquire(clock.nanoTime());
+    }
+
+    private long fastAt(LimiterState s, long at) {
+        clock.setNanos(at);
+        return s.grantFast(clock);
+    }
+
+    @Test
+    void theLaneOpensWithAGrantUnderTheLockAndSpacesItsGrantsTwoIntervalsApart() {
+        // 10/s: interval 100 ms; the grid's next grant after 0 is at 100 ms, then the lane's spacing is 200 ms
+        LimiterState s = laned(LimiterConfig.builder().maxRate(10));
+        assertEquals(NO_GRANT, fastAt(s, 0L), "no lane before the first grant");
+        assertTrue(locked(s).granted());
+        assertEquals(NO_GRANT, fastAt(s, 99_999_999L), "the grid's next grant is at 100 ms");
+        assertEquals(100_000_000L, fastAt(s, 100_000_000L));
+        assertEquals(NO_GRANT, fastAt(s, 299_999_999L), "two intervals after the lane's last grant");
+        assertEquals(300_000_000L, fastAt(s, 300_000_000L));
+        assertEquals(3L, s.granted());
+        assertEquals(3L, s.snapshot(clock.nanoTime()).granted());
+    }
+
+    @Test
+    void aCallerTheLaneTurnsAwayIsAnsweredByTheRules() {
+        LimiterState s = laned(LimiterConfig.builder().maxRate(10));
+        assertTrue(locked(s).granted()); // 0
+        assertEquals(100_000_000L, fastAt(s, 100_000_000L));
+        assertEquals(NO_GRANT, fastAt(s, 200_000_000L));
+        clock.setNanos(200_000_000L);
+        Acquisition a = locked(s); // the grid allows it: 100 ms after the lane's grant
+        assertTrue(a.granted(), a.toString());
+        assertEquals(200_000_000L, a.grantedAt());
+    }
+
+    @Test
+    void closingBooksTheLanesGrantsAsTheRulesWould() {
+        LimiterState s = laned(LimiterConfig.builder().maxRate(10));
+        assertTrue(locked(s).granted()); // 0
+        assertEquals(100_000_000L, fastAt(s, 100_000_000L));
+        assertEquals(300_000_000L, fastAt(s, 300_000_000L));
+        clock.setNanos(350_000_000L);
+        // the rules: 300 ms is 200 ms after the grid's 100 ms, so it restarts: next at 400 ms
+        Acquisition a = locked(s);
+        assertFalse(a.granted());
+        assertEquals(50_000_000L, a.waitNanos());
+        assertEquals(Acquisition.WaitReason.PACING, a.reason());
+        assertEquals(3L, s.granted());
+    }
+
+    @Test
+    void oneGrantThroughTheLaneKeepsTheGridExactly() {
+        // as LimiterStateTest.aCallerLateByLessThanOneIntervalStaysOnTheGrid: late by 50 ms, the next one is on time
+        LimiterState s = laned(LimiterConfig.builder().maxRate(10));
+        assertTrue(locked(s).granted()); // 0
+        assertEquals(150_000_000L, fastAt(s, 150_000_000L));
+        clock.setNanos(200_000_000L);
+        Acquisition a = locked(s);
+        assertTrue(a.granted(), a.toString());
+        assertEquals(200_000_000L, a.grantedAt());
+    }
+
+    @Test
+    void theLanesFirstGrantsMeetTheWindowGuardOfTheGrantsBeforeIt() {
+        // 3/s: interval 333,333,333 ns; guard 3 per W' = 1.001 s. Grants at 0, 665 ms (late on the grid, so it
+        // stays on it) and 666,666,666 ns: the lane's first grant would be the 4th within 1.001 s of the one at 0
+        LimiterState s = laned(LimiterConfig.builder().maxRate(3));
+        for (long at : new long[] {0L, 665_000_000L, 666_666_666L}) {
+            clock.setNanos(at);
+            assertTrue(locked(s).granted(), "at " + at);
+        }
+        assertEquals(NO_GRANT, fastAt(s, 999_999_999L), "the grid allows it, the guard does not");
+        assertEquals(NO_GRANT, fastAt(s, 1_000_999_999L));
+        assertEquals(1_001_000_000L, fastAt(s, 1_001_000_000L));
+    }
+
+    @Test
+    void noLaneWithAQuota() {
+        LimiterState s = laned(LimiterConfig.builder().maxRate(1000).quota(100).quotaWindow(Duration.ofSeconds(1)));
+        assertTrue(locked(s).granted());
+        assertEquals(NO_GRANT, fastAt(s, 10_000_000L));
+    }
+
+    @Test
+    void aThrottleClosesTheLaneAndNoneOpensDuringItsPause() {
+        // 1000/s: interval 1 ms, lane spacing 2 ms
+        LimiterState s = laned(LimiterConfig.builder().maxRate(1000));
+        Acquisition g = locked(s); // 0
+        assertEquals(1_000_000L, fastAt(s, 1_000_000L));
+        s.record(Feedback.throttled(g.grantedAt(), 429, 1_000_000_000L), 1_500_000L); // paused until 1.0015 s
+        assertEquals(NO_GRANT, fastAt(s, 3_000_000L), "a record closes the lane");
+        Acquisition paused = locked(s);
+        assertFalse(paused.granted());
+        assertEquals(Acquisition.WaitReason.PAUSED, paused.reason());
+        assertEquals(NO_GRANT, fastAt(s, 1_100_000_000L), "nothing opened it since");
+        assertTrue(locked(s).granted());
+        assertEquals(1_101_000_000L, fastAt(s, 1_101_000_000L), "open again after a grant past the pause");
+    }
+
+    @Test
+    void noLaneWhileAProviderCeilingIsInForce() {
+        LimiterState s = laned(LimiterConfig.builder().maxRate(1000));
+        assertTrue(locked(s).granted()); // 0
+        // 50 calls left for the next 10 s: a ceiling of about 5/s until then
+        s.record(Feedback.success(0L, 200).withProviderQuota(new ProviderQuota(-1, 50, 10_000_000_000L, -1)), 1_000L);
+        clock.setNanos(200_000_000L);
+        assertTrue(locked(s).granted());
+        assertEquals(NO_GRANT, fastAt(s, 500_000_000L));
+        assertEquals(NO_GRANT, fastAt(s, 5_000_000_000L));
+    }
+
+    @Test
+    void aLateStartClosesTheLaneAndItReopensWithTheWindowsLengthened() {
+        // 1/s: guard 1 per W' = 1.001 s; a call 21 ms late lengthens it by 20 ms (21 ms less its 1 ms guard)
+        LimiterState s = laned(LimiterConfig.builder().maxRate(1));
+        assertTrue(locked(s).granted()); // 0
+        s.started(0L, 21_000_000L);
+        clock.setNanos(1_001_000_000L);
+        Acquisition a = locked(s);
+        assertFalse(a.granted());
+        assertEquals(20_000_000L, a.waitNanos());
+        clock.setNanos(1_021_000_000L);
+        assertTrue(locked(s).granted());
+        // the lane opened with the lengthened window: 1.021 s after this grant, not 1.001 s
+        assertEquals(NO_GRANT, fastAt(s, 2_041_999_999L));
+        assertEquals(2_042_000_000L, fastAt(s, 2_042_000_000L));
+    }
+
+    @Test
+    void aResetOrARecordFirstBooksTheLanesGrants() {
+        LimiterState s = laned(LimiterConfig.builder().maxRate(100));
+        assertTrue(locked(s).granted());
+        for (int i = 1; i <= 5; i++) {
+            assertEquals(i * 20_000_000L, fastAt(s, i * 20_000_000L));
+        }
+        s.reset();
+        assertEquals(6L, s.granted());
+        assertNull(s.tryAcquireFast(clock), "closed by the reset");
+    }
+
+    /**
+     * Random arrivals, throttles (with and without Retry-After), provider reports, late starts and resets, the lane first
+     * and the lock when it says no; a state without a lane is given exactly the grants made, at their times, and
+     * every signal. It must grant each one: the lane and what it books are never looser than the rules.
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {0.5, 1.5, 3, 10, 60, 1_000, 100_000})
+    void everythingTheLaneGrantsTheRulesAloneWouldHaveGranted(double rate) {
+        LimiterConfig config = LimiterConfig.builder().maxRate(rate).minRate(Math.min(1, rate))
+                .signalCooldown(Duration.ofMillis(100)).build();
+        LimiterState s = new LimiterState(config, true);
+        LimiterState rules = new LimiterState(config);
+        Random random = new Random(Double.hashCode(rate) * 31L + 7);
+        long t = 1_000L;
+        long lastGrant = Long.MIN_VALUE;
+        int viaLane = 0;
+        int viaLock = 0;
+        java.util.ArrayDeque<String> log = new java.util.ArrayDeque<>();
+        for (int i = 0; i < 30_000; i++) {
+            if (log.size() > 12) {
+                log.removeFirst();
+            }
+            long interval = LimiterState.intervalNanos(rules.rate(t)); // arrivals around the rate of the moment
+            int gap = random.nextInt(100);
+            t += gap < 50 ? (long) (random.nextDouble() * interval / 4)
+                    : gap < 95 ? (long) (random.nextDouble() * 2 * interval)
+                    : (long) (random.nextDouble() * Math.min(3_000_000_000L, 20 * interval));
+            clock.setNanos(t);
+            int op = random.nextInt(1000);
+            if (op < 5 && lastGrant != Long.MIN_VALUE) {
+                Feedback f = Feedback.throttled(lastGrant, 429, random.nextBoolean() ? -1L
+                        : (long) (random.nextDouble() * 2 * interval));
+                s.record(f, t);
+                rules.record(f, t);
+                log.add("throttle " + f + " at " + t + " rate " + rules.rate(t));
+            } else if (op < 7 && lastGrant != Long.MIN_VALUE) {
+                long late = (long) (random.nextDouble() * 60_000_000L);
+                s.started(lastGrant, t + late);
+                rules.started(lastGrant, t + late);
+                log.add("started " + lastGrant + " at " + (t + late));
+                t += late;
+            } else if (op < 8) {
+                Feedback f = Feedback.success(Math.max(0L, lastGrant), 200).withProviderQuota(
+                        new ProviderQuota(-1, 1 + random.nextInt(100), (long) (random.nextDouble() * 2e9), -1));
+                s.record(f, t);
+                rules.record(f, t);
+                log.add("quota " + f + " at " + t);
+            } else if (op < 9) {
+                s.reset();
+                rules.reset();
+                log.add("reset at " + t);
+            } else {
+                long at = s.grantFast(clock);
+                boolean viaLaneNow = at != NO_GRANT;
+                if (at != NO_GRANT) {
+                    viaLane++;
+                } else {
+                    Acquisition a = locked(s);
+                    if (!a.granted()) {
+                        continue;
+                    }
+                    at = a.grantedAt();
+                    viaLock++;
+                }
+                Acquisition same = rules.tryAcquire(at);
+                log.add((viaLane + viaLock) + " granted at " + at + (viaLaneNow ? " lane" : " lock") + " rate "
+                        + rules.rate(at));
+                assertTrue(same.granted(), "grant " + (viaLane + viaLock) + " at " + at + " (lane grants " + viaLane
+                        + "): the rules alone say " + same + "\n" + String.join("\n", log));
+                lastGrant = at;
+            }
+        }
+        s.closeLane();
+        assertEquals(rules.granted(), s.granted());
+        assertTrue(viaLane > 20 && viaLane > (viaLane + viaLock) / 20,
+                "the lane was used: " + viaLane + " of " + (viaLane + viaLock));
+    }
+
+    /**
+     * Threads take permits through the store (the lane, else the lock) at a rate they exceed; afterwards the grant
+     * times, in order, must each be granted by a state without a lane, and the store must have counted every one.
+     * Real threads and clock: invariants only.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void threadsThroughTheLaneNeverExceedTheRulesAndEveryGrantIsCounted() throws Exception {
+        for (double rate : new double[] {2_000, 200_000, 1e9}) {
+            LimiterConfig config = LimiterConfig.builder().maxRate(rate).build();
+            InMemoryLimiterStore store = new InMemoryLimiterStore(Clock.system());
+            int threads = 4;
+            int calls = 50_000;
+            long[][] times = new long[threads][calls];
+            int[] counts = new int[threads];
+            List<Thread> started = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int me = t;
+                Thread th = new Thread(() -> {
+                    for (int i = 0; i < calls; i++) {
+                        Acquisition a = store.acquireNow("lane", config);
+                        if (a.granted()) {
+                            times[me][counts[me]++] = a.grantedAt();
+                        }
+                    }
+                });
+                started.add(th);
+                th.start();
+            }
+            for (Thread th : started) {
+                th.join();
+            }
+            int total = 0;
+            for (int c : counts) {
+                total += c;
+            }
+            long[] all = new long[total];
+            int n = 0;
+            for (int t = 0; t < threads; t++) {
+                System.arraycopy(times[t], 0, all, n, counts[t]);
+                n += counts[t];
+            }
+            Arrays.sort(all);
+            LimiterState rules = new LimiterState(config);
+            for (int i = 0; i < all.length; i++) {
+                assertTrue(i == 0 || all[i] > all[i - 1], "two grants stamped alike at " + all[i]);
+                Acquisition same = rules.tryAcquire(all[i]);
+                assertTrue(same.granted(), "rate " + rate + ": grant " + i + " of " + total + " at " + all[i]
+                        + ": the rules alone say " + same);
+            }
+            assertEquals(total, store.snapshot("lane", config).toCompletableFuture().join().granted());
+            assertTrue(total > 0);
+        }
+    }
+}
