@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps each limiter's {@link LimiterState} in this JVM and answers synchronously (every returned stage is
- * already complete). Thread-safe: each state is guarded by its own monitor.
+ * already complete). Thread-safe: each state is guarded by its own monitor, and a permit is granted without it
+ * while the state's lane is open ({@link LimiterState#grantFast}: after a grant, when nothing but the pacing and
+ * the window guard can hold a caller back).
  *
  * <p>A limiter's state is found by name and kept while callers pass the same config (the same object is
  * recognised without comparing its fields); a different config starts the state afresh.

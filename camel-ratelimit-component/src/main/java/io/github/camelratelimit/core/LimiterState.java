@@ -83,7 +83,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The guard remembers grant times in a ring that grows with the grants made in the last 1.001 s (plus the
  * latest one), up to 65,536 of them. Above that (rates over about 65,000/s) it is approximate: the 65,536 most
  * recent grants must span at least {@code W' * 65,536 / n}, which bounds the average rate but not every window.
- * Times are nanoseconds of one clock. Not thread-safe.
+ * Times are nanoseconds of one clock. Not thread-safe (the owner serialises every call), except
+ * {@link #grantFast}: the in-memory store's states open a lock-free lane after a grant, through which callers take
+ * permits with one compare-and-set while only the pacing and the window guard could hold them back; it grants
+ * nothing these rules would not, and every other method closes it first (see there).
  */
 public final class LimiterState {
 

@@ -26,8 +26,10 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Fast path: with a synchronous store ({@link LimiterStore#completesSynchronously()}, read once at
  * construction; the in-memory store) a caller that finds nobody queued (one volatile read) asks the store
- * without taking this limiter's monitor and without allocating anything but its permit; the store's own
- * per-limiter lock is the only one taken. Callers asking at the same time are ordered by the store. Only a
+ * without taking this limiter's monitor and without allocating anything but its permit. With the in-memory store
+ * the state's lock-free lane ({@link LimiterState#grantFast}: one compare-and-set) grants it when it is open, and
+ * the state's monitor is taken only when the lane cannot (it is closed, or the caller must wait); with another
+ * synchronous store, its own per-limiter lock. Callers asking at the same time are ordered by the store. Only a
  * caller the store tells to wait takes the monitor, to queue. A caller never overtakes one that was queued
  * before it arrived: it sees the queue non-empty and queues behind it. With an asynchronous store (Redis) one
  * caller at a time asks the store while nobody is queued; callers arriving meanwhile queue behind it.
