@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *                W'     = W + W / 1000                               (the dispatch guard, 1 ms per second)
  *                late starts: a call that started d after its grant ({@link #started}) lengthens every window
  *                by min(max(0, d - its guard), window / 20) for W' after that start (the quota's too), so
- *                later grants keep their distance from the start, not from the grant
+ *                later grants keep their distance from the start, not from the grant (above the guard's memory,
+ *                where it looks back k = 65,536 of n grants over k / n of W', by k / n of that)
  *                window(now) = (n-th most recent grant) + W'         (none while fewer than n grants)
  *                rate changes: (n, W) is the looser (larger n, then shorter W) of rate(now)'s and the held
  *                limit; a grant holds its own limit for W' after it unless a looser one is held. So a
@@ -200,10 +201,7 @@ public final class LimiterState {
         if (rate != guardRate) {
             guardFor(rate, intervalNanos(rate));
         }
-        long guardAt = windowEarliest(now);
-        if (now < lateUntil && guardAt != Long.MIN_VALUE) {
-            guardAt += lateExcess(guardOwnSpan - guardW, guardW);
-        }
+        long guardAt = windowEarliest(now, now < lateUntil ? lateExcess(guardOwnSpan - guardW, guardW) : 0L);
         long earliest = Math.max(tat, guardAt);
         Acquisition.WaitReason reason = Acquisition.WaitReason.PACING;
         if (pauseUntil > earliest) {
@@ -318,8 +316,9 @@ public final class LimiterState {
         if (quota != null || pauseUntil > now || now < ceilingUntil || tat - now > LANE_OFFSET_MASK) {
             return;
         }
-        long span = guardSpan + (now < lateUntil ? lateExcess(guardOwnSpan - guardW, guardW) : 0L);
+        long excess = now < lateUntil ? lateExcess(guardOwnSpan - guardW, guardW) : 0L;
         int k = guardK;
+        long span = guardSpan + (k < guardN ? excess * k / guardN : excess); // as windowEarliest's
         long spacing = Math.max(2 * guardInterval, (span + k - 1) / k);
         lane = new Lane(now, tat, spacing, guardInterval, Math.max(0, k - windowSize), k, span, window, windowEnd);
     }
@@ -406,13 +405,17 @@ public final class LimiterState {
         return n1 > n2 || (n1 == n2 && w1 < w2);
     }
 
-    /** The earliest grant the window guard allows (Long.MIN_VALUE: no limit now). */
-    private long windowEarliest(long now) {
+    /**
+     * The earliest grant the window guard allows (Long.MIN_VALUE: no limit now), its window lengthened by
+     * {@code excess} (a late start's); above the memory (k &lt; n) the span looked back is k / n of the window,
+     * and so is the excess added to it.
+     */
+    private long windowEarliest(long now, long excess) {
         int k = guardK;
-        long span = guardSpan;
+        long span = guardSpan + (k < guardN ? excess * k / guardN : excess);
         if (now < heldUntil && looser(heldN, heldW, guardN, guardW)) {
             k = heldK;
-            span = heldSpan;
+            span = heldSpan + (k < heldN ? excess * k / heldN : excess);
         }
         long[] w = window;
         int mask = w.length - 1;

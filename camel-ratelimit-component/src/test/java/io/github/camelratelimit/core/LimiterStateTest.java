@@ -325,6 +325,23 @@ class LimiterStateTest {
         SlidingWindowQuotaTest.assertMaxPerWindow(grants, 100_000, S);
     }
 
+    /**
+     * Above the memory the guard looks back over k / n of W', so a late start lengthens that by k / n of its excess:
+     * at 131,072/s (k / n = 1/2) a start 21 ms late (20 ms past the 1 ms guard) adds 10 ms, not 20.
+     */
+    @Test
+    void aboveTheMemoryALateStartLengthensTheGuardInProportion() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(131_072)); // interval round(1e9 / 131,072) = 7,629 ns
+        assertGranted(s.tryAcquire(0L), 0L);
+        s.started(0L, 21_000_000L);
+        for (long i = 1; i < 65_536; i++) {
+            assertGranted(s.tryAcquire(i * 7_629L), i * 7_629L);
+        }
+        long now = 65_536L * 7_629L; // 499,974,144: the 65,537th grant, 65,536 after the one at 0
+        // 0 + W' * k / n (500,500,000) + 20 ms * k / n
+        assertWait(s.tryAcquire(now), 510_500_000L - now, Acquisition.WaitReason.PACING);
+    }
+
     // ---- pauses ----
 
     @Test
