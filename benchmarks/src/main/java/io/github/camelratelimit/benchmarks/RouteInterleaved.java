@@ -27,7 +27,7 @@ final class RouteInterleaved {
 
     static final int SLICE_MILLIS = 100;
     static final int WARM_ROUNDS = 20;
-    static final int ROUNDS = 60;
+    static final int ROUNDS = 120;
 
     private RouteInterleaved() {
     }
