@@ -228,7 +228,7 @@ public final class RunAll {
                 | 1 | %,.0f | %,.0f | %.2f [%.2f - %.2f]
                 | 2 | %,.0f | %,.0f | %.2f [%.2f - %.2f]
                 |===
-                """.formatted(ROUTE_FORKS, RouteOverheadBenchmark.LIMITED_URI, waited[1], (long) waited[0], waited[2],
+                """.formatted(RouteOverheadBenchmark.LIMITED_URI, ROUTE_FORKS, waited[1], (long) waited[0], waited[2],
                 range0(s1.get("plain")), range0(s1.get("ratelimit")), q1, range0(s1.get("ratelimitNeverWaits")), n1,
                 range0(s2.get("plain")), range0(s2.get("ratelimit")), q2, range0(s2.get("ratelimitNeverWaits")), n2,
                 RouteInterleaved.SLICE_MILLIS, RouteInterleaved.ROUNDS, RouteInterleaved.WARM_ROUNDS,
