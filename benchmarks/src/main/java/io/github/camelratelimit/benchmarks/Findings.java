@@ -17,10 +17,18 @@ final class Findings {
 
             * *Overhead*: a caller that the (synchronous) in-memory store grants at once takes no limiter lock,
               creates no queue entry, future or answer object, reads the clock once and keeps the store's state
-              of its limiter (looked up again only when the store replaced it); the in-memory state counts the grants
-              under the lock the grant takes anyway (no counter of the limiter's own on the fast path: a count in
-              the limiter object shared by the two threads doubled the time per permit, one more cache line passed
-              between the cores; a per-thread count cost a `ThreadLocal` lookup). Only a caller told to wait queues.
+              of its limiter (looked up again only when the store replaced it). This session: the state's
+              lock-free lane. After a grant under the state's lock, while nothing but the pacing and the window
+              guard can hold a caller back (no quota, no pause, no provider ceiling in force), the next grants take
+              one compare-and-set on one word (their count and the next allowed time) instead of the monitor; any
+              other call on the state (a wait, a 429, a quota report, a late start, a GC pause, a reset) closes the
+              lane first and books its grants. The lane is stricter than the rules it stands for: its grants are
+              at least two intervals apart (so the GCRA grid restarts at each, and the grid after the lane is
+              exactly what the rules make of its grants), its first grants keep the window guard of the grants
+              before it, and the guard's log gets each of its grants no earlier than it was made. A seeded test
+              feeds every grant made (lane or lock) to a state without a lane through throttles, pauses, provider
+              ceilings, late starts and resets at seven rates, which must grant each one; threads through the store
+              and through `RateLimiter` are checked the same way. Only a caller told to wait queues.
             * *Route*: responses that are neither a rate-limit signal nor a provider quota report are not fed back
               at all; the `maxRate` ceiling is 10^9/s (a 1 ns interval), so a "huge" rate really never paces; one
               object per exchange is the limiter's waiter and the delegate's callback; the exchange properties are
@@ -47,39 +55,30 @@ final class Findings {
               `recoveryScale` (100000), recovery slows as C grows.
 
             Overhead::
-              With 1 thread `RateLimiter.acquire` is at the fastest alternative: x0.96 in this run (39.8 ns against
-              Resilience4j's 41.4), x1.07 in this session's other full run, x0.96-1.28 in earlier sessions' runs:
-              at parity within this machine's noise, not reliably ahead. Where the time goes, measured apart:
-              `System.nanoTime()` takes about 26 ns, which every limiter in the table pays once per permit; entering
-              and leaving a monitor about 10 ns (Guava pays it too); our decision itself about 8-12 ns (it also keeps
-              the window guard's log of grants and checks pause, quota and provider ceilings). With 2 threads it is
-              not met: x1.50 against Resilience4j's CAS (x1.18 against Guava's monitor, 111 ns). Until this run ours
-              read a clock running 1024x faster at 10^6/s; a probe with two threads on that clock once sent 75-100 %
-              of the calls to the queue (then the figure measures the queue: probably the previous full run's 416
-              ns), and later probes on either clock none; the cause was not pinned down (a clock read on one vCPU a
-              little behind the other's grant would make a caller wait, and under this load the queue then never
-              empties). Ours now runs at 10^9/s on the
-              system clock like the alternatives, and RunAll checks that no call of either thread is refused. On
-              this 2-vCPU VM the 2-thread figures of the same code still swing by 2-3x between runs (Guava 105-270
-              ns, ours 130-500 ns in this session's runs), likely with the host's placement of the two vCPUs. Tried and not
-              kept: a lock of one CAS instead of the monitor (nothing measurable), reading the clock before taking
-              the lock (then a caller often reads a time before the other thread's grant and is told to wait: 1,700-
-              2,400 ns), a clock-skew tolerance of 1 us on the grid (changes sub-µs pacing that tests pin, with no
-              measured gain), the fields a grant writes moved into the lock word's cache line (same figures in
-              alternating runs). Proposal, not done: a CAS-based state for the common case (no quota, no pause,
-              guard not binding), which would also drop the monitor.
+              Met with 1 and 2 threads (the table above): the lane (see the list above) replaced the state's
+              monitor on the common path. A probe in one JMH run measured why a monitor could not meet the goal
+              with 2 threads: `synchronized` around nothing but a clock read took about 105 ns per call, a
+              `ReentrantLock` 104 ns, a compare-and-set loop on one `AtomicLong` with the same clock read 46 ns;
+              before the lane ours took 126-132 ns against Resilience4j's 88-110 (x1.50 in the last published run).
+              With 1 thread the call is a clock read (about 24-26 ns, which every limiter pays), one read of the
+              lane word and one compare-and-set. On this 2-vCPU VM the 2-thread figures of one code still move by
+              1.5-2x between runs (Resilience4j 85-146 ns, Guava 97-184 ns in this session's probes), ours
+              58-70 ns. Tried and not kept in earlier sessions: a lock of one CAS instead of the monitor, the clock
+              read before taking the lock (a caller then often reads a time before the other thread's grant and is
+              told to wait), a clock-skew tolerance of 1 us on the grid, the fields a grant writes moved next to the
+              lock word.
 
             Route overhead::
-              At the goal's edge, not met by its letter: 0.897 with 1 thread both with JMH (4 forks) and with both
-              routes in one JVM taking turns (both print 0.90 and 0.89); the session before measured 0.73-0.78 and
-              0.81-0.85. About 70-85 ns per message are left against 630-720 ns for the plain route: the permit (about
-              40 ns, see Overhead), the waiter/callback object and one more asynchronous layer around the delegate.
-              The exchange properties were the largest part (profiled with JFR: the property map's creation and
-              four writes, over half of the component's own samples); they are now written only when they say
-              something (see the component doc's table). With 2 threads 0.79 (JMH) and 0.55 (interleaved, which
-              moved between 0.53 and 0.92 in this session's runs): two threads taking over a million permits a
-              second each from one limiter contend for its state, as in Overhead. Against any real HTTP call the
-              remaining 70-85 ns are noise.
+              Not met. This run: 0.80 with 1 thread (JMH, 8 forks) and 0.89 with both routes in one JVM; 0.82 and
+              1.00 with 2 threads. Other runs this session with the lane: 0.84-0.93 (1 thread) and 0.83-1.03 (2
+              threads) in JMH, 0.92-0.94 and 0.86-0.94 interleaved. The JMH forks of one route differ by up to a
+              third (2.0 against 2.8 M msg/s for the plain route with 2 threads), so forks went from 4 to 8; the
+              interleaved rounds from 60 to 120. A JFR profile of the limited route with 1 thread put 5.7 % of the
+              samples in the component's own code (permit included, about 40-45 ns of some 700 ns per message),
+              which alone would give about 0.94; the rest of the gap between JVMs is how each compiles Camel's
+              common code. Tried and not kept this session: calling a synchronous delegate directly instead of
+              through Camel's asynchronous bridge (no measurable change). Against any real HTTP call the
+              component's 40-45 ns are noise.
 
             Accuracy::
               Achieved rates are within 1 % of the configured rate at 1 to 5,000/s, and in no 1 s window did the
