@@ -11,7 +11,9 @@ import io.github.camelratelimit.observe.Masking;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.AsyncProcessor;
 import org.apache.camel.AsyncProducer;
+import org.apache.camel.DelegateProcessor;
 import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
 import org.apache.camel.support.AsyncProcessorConverterHelper;
 import org.apache.camel.support.DefaultAsyncProducer;
 import org.apache.camel.support.service.ServiceHelper;
@@ -29,6 +31,8 @@ public class RateLimitProducer extends DefaultAsyncProducer {
     private final RateLimitEndpoint endpoint;
     private AsyncProducer delegateProducer;
     private AsyncProcessor delegate;
+    /** The delegate's own synchronous producer when Camel bridged it to async (camel-http's), else null. */
+    private Processor syncDelegate;
 
     public RateLimitProducer(RateLimitEndpoint endpoint) {
         super(endpoint);
@@ -41,6 +45,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         delegateProducer = endpoint.delegate().createAsyncProducer();
         ServiceHelper.startService(delegateProducer);
         delegate = AsyncProcessorConverterHelper.convert(delegateProducer);
+        syncDelegate = synchronousInside(delegateProducer);
     }
 
     @Override
@@ -65,7 +70,62 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             callback.done(true);
             return true;
         }
+        if (!seen(exchange)) {
+            long at = limiter.grantNow();
+            if (at != RateLimiter.NOT_NOW) {
+                return callNow(exchange, callback, limiter, at);
+            }
+        }
         return new Call(exchange, callback).acquire(limiter, true);
+    }
+
+    /** Camel's bridge class around a synchronous producer; it calls the producer, then the callback. */
+    private static final String BRIDGE = AsyncProcessorConverterHelper.class.getName() + "$ProducerToAsyncProducerBridge";
+
+    /**
+     * The synchronous producer inside Camel's async bridge, which adds nothing but the callback (caught exceptions
+     * go on the exchange): called directly, it spares a callback object and a layer per exchange. Null for any
+     * other producer (an asynchronous one, or a wrapper that may do more), which is called through the bridge.
+     */
+    private static Processor synchronousInside(AsyncProducer producer) {
+        if (producer.getClass().getName().equals(BRIDGE) && producer instanceof DelegateProcessor d
+                && !(d.getProcessor() instanceof AsyncProcessor)) {
+            return d.getProcessor();
+        }
+        return null;
+    }
+
+    /** The exchange went through a ratelimit endpoint before (a redelivery, a second endpoint). */
+    private static boolean seen(Exchange exchange) {
+        return exchange.hasProperties() && exchange.getProperties().containsKey(RateLimitConstants.LIMITER);
+    }
+
+    /**
+     * Calls the delegate in the caller's thread with a permit granted at once ({@link RateLimiter#grantNow()}) to an
+     * exchange not {@link #seen} before: nothing to write or remove before the call. A synchronous delegate is
+     * called directly, and an exchange it leaves with no exception and no header (nothing to learn, see
+     * {@link #afterCall}) completes with no object allocated for it; otherwise it goes on like any other call.
+     */
+    private boolean callNow(Exchange exchange, AsyncCallback callback, RateLimiter limiter, long grantedAt) {
+        if (syncDelegate == null) {
+            Call call = new Call(exchange, callback);
+            call.limiter = limiter;
+            return call.call(new Permit(limiter.name(), grantedAt, 0L), true);
+        }
+        limiter.startedAtOnce(grantedAt);
+        try {
+            syncDelegate.process(exchange);
+        } catch (Throwable t) {
+            exchange.setException(t);
+        }
+        if (exchange.getException() == null && !exchange.getMessage().hasHeaders()) {
+            callback.done(true); // afterCall's first rule, without a Call
+            return true;
+        }
+        Call call = new Call(exchange, callback);
+        call.limiter = limiter;
+        call.permit = new Permit(limiter.name(), grantedAt, 0L);
+        return finish(afterCall(call), callback, true);
     }
 
     /**
@@ -119,7 +179,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         boolean acquire(RateLimiter using, boolean inCaller) {
             limiter = using;
             named = false;
-            seen |= exchange.hasProperties() && exchange.getProperties().containsKey(RateLimitConstants.LIMITER);
+            seen |= seen(exchange);
             if (seen) {
                 name(); // replaces the earlier call's name
             }

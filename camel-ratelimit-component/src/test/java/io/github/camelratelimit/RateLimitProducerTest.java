@@ -45,6 +45,57 @@ class RateLimitProducerTest extends RateLimitHttpTestSupport {
     }
 
     @Test
+    void aSynchronousDelegateIsCalledDirectlyAndWhatItLeavesIsReadAsThroughCamelsBridge() throws Exception {
+        java.util.List<StackTraceElement[]> stacks = new java.util.ArrayList<>();
+        context.addComponent("sync", new org.apache.camel.support.DefaultComponent() {
+            @Override
+            protected org.apache.camel.Endpoint createEndpoint(String uri, String remaining, Map<String, Object> p) {
+                return new org.apache.camel.support.DefaultEndpoint(uri, this) {
+                    @Override
+                    public org.apache.camel.Producer createProducer() {
+                        return new org.apache.camel.support.DefaultProducer(this) {
+                            @Override
+                            public void process(Exchange exchange) {
+                                stacks.add(Thread.currentThread().getStackTrace());
+                                String body = exchange.getMessage().getBody(String.class);
+                                if ("fail".equals(body)) {
+                                    throw new IllegalStateException("down");
+                                }
+                                if ("header".equals(body)) {
+                                    exchange.getMessage().setHeader("foo", "bar");
+                                }
+                            }
+                        };
+                    }
+
+                    @Override
+                    public org.apache.camel.Consumer createConsumer(org.apache.camel.Processor processor) {
+                        throw new UnsupportedOperationException();
+                    }
+                };
+            }
+        });
+        route("direct:a", "ratelimit:sync:sink?limiter=sync&maxRate=1000000");
+        Exchange bare = template.send("direct:a", e -> e.getMessage().setBody("plain"));
+        assertNull(bare.getException());
+        assertFalse(bare.hasProperties(), "nothing to say: " + bare.getProperties());
+        Exchange withHeader = template.send("direct:a", e -> e.getMessage().setBody("header"));
+        assertNull(withHeader.getException());
+        assertFalse(withHeader.hasProperties(), "no HTTP status: " + withHeader.getProperties());
+        Exchange failed = template.send("direct:a", e -> e.getMessage().setBody("fail"));
+        assertInstanceOf(IllegalStateException.class, failed.getException());
+        assertEquals("sync", failed.getProperty(RateLimitConstants.LIMITER), "a failed call is named");
+        assertEquals(3, snapshot("sync").granted());
+        assertEquals(3, stacks.size());
+        for (StackTraceElement[] stack : stacks) {
+            assertTrue(java.util.Arrays.stream(stack).noneMatch(f -> f.getClassName().startsWith(org.apache.camel.support.AsyncProcessorConverterHelper.class.getName())),
+                    "called directly, not through Camel's bridge");
+            assertTrue(java.util.Arrays.stream(stack).anyMatch(f -> f.getClassName().equals(
+                    RateLimitProducer.class.getName())), "called from the ratelimit producer, in the caller's thread");
+        }
+    }
+
+    @Test
     void anHttpCallGetsTheLimitersNameAndTheStatus() throws Exception {
         server.then(TestHttpServer.Reply.ok());
         route("direct:a", "ratelimit:" + server.base() + "/items?limiter=svc&maxRate=50");

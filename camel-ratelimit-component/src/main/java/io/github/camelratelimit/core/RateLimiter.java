@@ -177,6 +177,66 @@ public final class RateLimiter implements AutoCloseable {
         return null;
     }
 
+    /** What {@link #grantNow()} returns when it grants nothing: the caller asks with {@link #acquire}. */
+    public static final long NOT_NOW = LimiterState.NO_GRANT;
+
+    /**
+     * A permit at once, allocating nothing: the grant time (the store's clock, nanos; what {@link Permit#grantedAt()}
+     * would hold, {@code waitedNanos} 0), heard by {@link RateLimiterListener#onGrantedAtOnce}. Or {@link #NOT_NOW}
+     * when no permit is free at this moment, someone is queued, the limiter is closed, its state failed, or the
+     * store is not the in-memory one: then nothing happened, and the caller asks with {@link #acquire(Waiter)}
+     * (which asks again and queues, rejects or grants). For a caller that starts its call in its own thread at
+     * once: it reports the start with {@link #startedAtOnce(long)}. Thread-safe; lock-free when the state's lane is
+     * open.
+     */
+    public long grantNow() {
+        if (memory == null || !open) {
+            return NOT_NOW;
+        }
+        long at;
+        try {
+            at = grantInMemory(memoryState());
+        } catch (RuntimeException ex) {
+            return NOT_NOW; // acquire() meets the failure again and rejects with it
+        }
+        if (at != NOT_NOW) {
+            listener.onGrantedAtOnce(name, at);
+        }
+        return at;
+    }
+
+    /** The in-memory state of this limiter's name, kept while the store's epoch stays. */
+    private LimiterState memoryState() {
+        Held h = held;
+        if (h == null || h.epoch != memory.epoch()) {
+            h = hold();
+        }
+        return h.state;
+    }
+
+    /**
+     * Grants from the in-memory state when it can now: through its lane (lock-free), else under its monitor.
+     * Returns the grant time or {@link LimiterState#NO_GRANT} (nothing changed but a closed lane).
+     */
+    private long grantInMemory(LimiterState s) {
+        long at = s.grantFast(memoryClock); // lock-free when the state's lane is open
+        if (at != LimiterState.NO_GRANT) {
+            return at;
+        }
+        synchronized (s) {
+            // another caller may have opened the lane again while this one waited for the lock
+            at = s.grantFast(memoryClock);
+            if (at == LimiterState.NO_GRANT) {
+                s.closeLane(); // the clock is read after the lane's last grant
+                long now = memoryClock.nanoTime();
+                if (s.grantOrWait(now) == null) {
+                    at = now;
+                }
+            }
+        }
+        return at;
+    }
+
     /**
      * Asks a synchronous store without this limiter's monitor (nobody was queued when the caller looked; other
      * callers may be asking at the same time: the store is atomic). Granted: the caller goes on at once, nothing
@@ -185,28 +245,19 @@ public final class RateLimiter implements AutoCloseable {
     private Permit askAlongside(Waiter waiter) {
         Acquisition a;
         if (memory != null) {
-            Held h = held;
-            if (h == null || h.epoch != memory.epoch()) {
-                h = hold();
-            }
-            LimiterState s = h.state;
-            long at = s.grantFast(memoryClock); // lock-free when the state's lane is open
-            if (at != LimiterState.NO_GRANT) {
-                Permit p = new Permit(name, at, 0L);
-                listener.onGranted(name, p);
-                return p;
-            }
+            long at;
+            LimiterState s;
             try {
-                synchronized (s) {
-                    // another caller may have opened the lane again while this one waited for the lock
-                    at = s.grantFast(memoryClock);
-                    if (at == LimiterState.NO_GRANT) {
-                        s.closeLane(); // the clock is read after the lane's last grant
+                s = memoryState();
+                at = grantInMemory(s);
+                if (at == LimiterState.NO_GRANT) {
+                    synchronized (s) {
+                        s.closeLane();
                         at = memoryClock.nanoTime();
-                        a = s.grantOrWait(at); // null: granted
-                    } else {
-                        a = null;
+                        a = s.grantOrWait(at); // asked again: the wait this caller queues for (or a grant after all)
                     }
+                } else {
+                    a = null;
                 }
             } catch (RuntimeException ex) {
                 rejectNew(waiter, RateLimitExceededException.storeFailed(name, store.kind(), ex));
@@ -415,17 +466,25 @@ public final class RateLimiter implements AutoCloseable {
      * own clock). Cheap when on time: one clock read; nothing for a permit granted at once after the first calls.
      */
     public void started(Permit permit) {
-        if (memory == null) {
+        if (permit.waitedNanos() == 0L) {
+            startedAtOnce(permit.grantedAt());
+        } else if (memory != null) {
+            startedAt(permit.grantedAt());
+        }
+    }
+
+    /** {@link #started(Permit)} for a permit granted at once ({@link #grantNow()}) stamped {@code grantedAt}. */
+    public void startedAtOnce(long grantedAt) {
+        if (memory == null || coldStarts <= 0) {
             return;
         }
-        if (permit.waitedNanos() == 0L) {
-            if (coldStarts <= 0) {
-                return;
-            }
-            coldStarts--; // racy: "about the first 64" is what matters
-        }
-        if (memoryClock.nanoTime() - permit.grantedAt() > LATE_START_NANOS) { // the clock the grant was stamped with
-            memory.started(name, config, permit.grantedAt());
+        coldStarts--; // racy: "about the first 64" is what matters
+        startedAt(grantedAt);
+    }
+
+    private void startedAt(long grantedAt) {
+        if (memoryClock.nanoTime() - grantedAt > LATE_START_NANOS) { // the clock the grant was stamped with
+            memory.started(name, config, grantedAt);
         }
     }
 

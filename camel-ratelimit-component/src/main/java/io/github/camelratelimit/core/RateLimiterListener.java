@@ -7,10 +7,22 @@ package io.github.camelratelimit.core;
 public interface RateLimiterListener {
 
     RateLimiterListener NONE = new RateLimiterListener() {
+        @Override
+        public void onGrantedAtOnce(String limiter, long grantedAt) {
+        }
     };
 
     /** A permit was granted (waited {@link Permit#waitedNanos()}). */
     default void onGranted(String limiter, Permit permit) {
+    }
+
+    /**
+     * A permit was granted at once by {@link RateLimiter#grantNow()}, which allocates no {@link Permit}: stamped
+     * {@code grantedAt}, waited 0. By default heard as {@link #onGranted} with such a permit; a listener on the hot
+     * path overrides it to spare the allocation.
+     */
+    default void onGrantedAtOnce(String limiter, long grantedAt) {
+        onGranted(limiter, new Permit(limiter, grantedAt, 0L));
     }
 
     /** A caller had to queue; {@code acquisition} says for how long and why. */

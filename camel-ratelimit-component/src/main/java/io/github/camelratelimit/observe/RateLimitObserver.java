@@ -110,6 +110,12 @@ public final class RateLimitObserver implements RateLimiterListener {
         }
 
         @Override
+        public void onGrantedAtOnce(String limiter, long grantedAt) {
+            RateLimitObserver.this.onGrantedAtOnce(limiter, grantedAt);
+            user.onGrantedAtOnce(limiter, grantedAt);
+        }
+
+        @Override
         public void onQueued(String limiter, Acquisition acquisition) {
             RateLimitObserver.this.onQueued(limiter, acquisition);
             user.onQueued(limiter, acquisition);
@@ -347,6 +353,16 @@ public final class RateLimitObserver implements RateLimiterListener {
                 events.pacingActive(limiter, permit.waitedNanos(), w.lastWaitReason(), w.pending(),
                         w.takeSuppressed());
             }
+        } catch (RuntimeException e) {
+            // never fail a grant
+        }
+    }
+
+    /** Like {@link #onGranted} for a permit that did not wait: counted, never logged. */
+    @Override
+    public void onGrantedAtOnce(String limiter, long grantedAt) {
+        try {
+            metrics().granted(limiter, 0L);
         } catch (RuntimeException e) {
             // never fail a grant
         }

@@ -387,6 +387,67 @@ class RateLimiterTest {
     }
 
     @Test
+    void grantNowGrantsWhatAcquireWouldGrantAtOnceAndNothingElse() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10)); // 100 ms
+        assertEquals(0L, limiter.grantNow());
+        assertEquals(RateLimiter.NOT_NOW, limiter.grantNow(), "the next permit is 100 ms away");
+        assertEquals(1, limiter.granted());
+        assertEquals(1, listener.granted.get(), "heard through the default onGrantedAtOnce: as onGranted");
+        Caller waiting = new Caller(0);
+        assertNull(waiting.acquire(limiter), "NOT_NOW took nothing: acquire asks again and queues");
+        clock.advance(100 * MS);
+        assertEquals(RateLimiter.NOT_NOW, limiter.grantNow(), "a permit is due, but a waiter is queued: no overtaking");
+        scheduler.advance(0);
+        assertEquals(100 * MS, waiting.permit.grantedAt());
+        clock.advance(100 * MS);
+        assertEquals(200 * MS, limiter.grantNow());
+        assertEquals(3, limiter.granted());
+        limiter.close();
+        clock.advance(S);
+        assertEquals(RateLimiter.NOT_NOW, limiter.grantNow(), "closed");
+    }
+
+    @Test
+    void grantNowAllocatesNoPermitForAListenerThatHearsGrantsAtOnce() {
+        List<Long> heard = new ArrayList<>();
+        RateLimiter limiter = new RateLimiter("api", LimiterConfig.builder().maxRate(10).build(),
+                new InMemoryLimiterStore(clock), clock, scheduler, Runnable::run, new RateLimiterListener() {
+                    @Override
+                    public void onGranted(String name, Permit permit) {
+                        throw new AssertionError("a grant at once is heard through onGrantedAtOnce");
+                    }
+
+                    @Override
+                    public void onGrantedAtOnce(String name, long grantedAt) {
+                        heard.add(grantedAt);
+                    }
+                });
+        clock.advance(7 * MS);
+        assertEquals(7 * MS, limiter.grantNow());
+        assertEquals(List.of(7 * MS), heard);
+    }
+
+    @Test
+    void grantNowIsNeverAPermitWithAStoreOtherThanTheInMemoryOne() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10),
+                new ForwardingStore(new InMemoryLimiterStore(clock)));
+        assertEquals(RateLimiter.NOT_NOW, limiter.grantNow());
+        assertNotNull(new Caller(0).acquire(limiter), "acquire asks that store");
+    }
+
+    @Test
+    void aCallGrantedNowThatStartsLateIsReportedLikeAPermitGrantedAtOnce() {
+        RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(1)); // 1 per 1.001 s
+        long at = limiter.grantNow();
+        clock.advance(5 * MS); // cold code: the call started 5 ms after its grant
+        limiter.startedAtOnce(at);
+        Caller second = new Caller(1);
+        assertNull(second.acquire(limiter));
+        scheduler.advance(2 * S);
+        assertEquals(1005 * MS, second.permit.grantedAt(), "1 s after the late start, not 1.001 s after the grant");
+    }
+
+    @Test
     void aBurstIsServedFifoAtExactlyOneIntervalApart() {
         RateLimiter limiter = limiter(LimiterConfig.builder().maxRate(10)); // 100 ms
         List<Caller> callers = callers(6);
