@@ -1,6 +1,5 @@
 package io.github.camelratelimit.core;
 
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The whole decision of one limiter: adaptive pacing, strict quota and server-asked pauses. Stores keep one
@@ -355,9 +354,53 @@ public final class LimiterState {
     private static final long LANE_MAX_COUNT = (1L << (63 - LANE_OFFSET_BITS)) - 1;
     private static final long LANE_CLOSED = -1L;
 
-    /** An open lane: what it was opened with (final: read without a lock) and its word. */
-    @SuppressWarnings("serial")
-    private static final class Lane extends AtomicLong {
+    /** Padding before the lane word: no other object's fields share its cache line (see {@link Lane}). */
+    @SuppressWarnings("unused")
+    private abstract static class LanePadBefore {
+        long p00, p01, p02, p03, p04, p05, p06, p07;
+    }
+
+    /** The lane word, compare-and-set by every grant through the lane. */
+    private abstract static class LaneWord extends LanePadBefore {
+        private static final java.lang.invoke.VarHandle WORD;
+
+        static {
+            try {
+                WORD = java.lang.invoke.MethodHandles.lookup().findVarHandle(LaneWord.class, "word", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private volatile long word;
+
+        LaneWord(long initial) {
+            word = initial;
+        }
+
+        final long get() {
+            return word;
+        }
+
+        final boolean compareAndSet(long expected, long value) {
+            return WORD.compareAndSet(this, expected, value);
+        }
+
+        final long getAndSet(long value) {
+            return (long) WORD.getAndSet(this, value);
+        }
+    }
+
+    /**
+     * An open lane: its word (count and next-time offset) and what it was opened with (final: read without a
+     * lock). Padded on both sides of
+     * the word: the word is written by every grant from every thread, and an object of some other thread's hot
+     * data next to it in memory (as a garbage collection may place it) would take the same cache line back and
+     * forth on each of its own writes.
+     */
+    @SuppressWarnings("unused")
+    private static final class Lane extends LaneWord {
+        long p10, p11, p12, p13, p14, p15, p16, p17;
         final long base;
         final long tat; // the grid's next grant time when it opened
         final long spacing;
