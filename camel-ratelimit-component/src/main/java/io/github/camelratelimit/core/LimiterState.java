@@ -1,6 +1,5 @@
 package io.github.camelratelimit.core;
 
-
 /**
  * The whole decision of one limiter: adaptive pacing, strict quota and server-asked pauses. Stores keep one
  * per limiter name; {@link InMemoryLimiterStore} calls it under a lock, a shared store runs the same rules
@@ -393,10 +392,9 @@ public final class LimiterState {
 
     /**
      * An open lane: its word (count and next-time offset) and what it was opened with (final: read without a
-     * lock). Padded on both sides of
-     * the word: the word is written by every grant from every thread, and an object of some other thread's hot
-     * data next to it in memory (as a garbage collection may place it) would take the same cache line back and
-     * forth on each of its own writes.
+     * lock). Padded on both sides of the word: every grant from every thread writes it, and another object's
+     * hot fields next to it in memory (where a garbage collection may place them) would pass its cache line
+     * between the cores on each of their own writes too.
      */
     @SuppressWarnings("unused")
     private static final class Lane extends LaneWord {
