@@ -108,9 +108,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
      */
     private boolean callNow(Exchange exchange, AsyncCallback callback, RateLimiter limiter, long grantedAt) {
         if (syncDelegate == null) {
-            Call call = new Call(exchange, callback);
-            call.limiter = limiter;
-            return call.call(new Permit(limiter.name(), grantedAt, 0L), true);
+            return new Call(exchange, callback).grantedNow(limiter, grantedAt).call(true);
         }
         limiter.startedAtOnce(grantedAt);
         try {
@@ -122,10 +120,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             callback.done(true); // afterCall's first rule, without a Call
             return true;
         }
-        Call call = new Call(exchange, callback);
-        call.limiter = limiter;
-        call.permit = new Permit(limiter.name(), grantedAt, 0L);
-        return finish(afterCall(call), callback, true);
+        return finish(afterCall(new Call(exchange, callback).grantedNow(limiter, grantedAt)), callback, true);
     }
 
     /**
@@ -190,6 +185,13 @@ public class RateLimitProducer extends DefaultAsyncProducer {
             return call(now, inCaller);
         }
 
+        /** This call's permit was granted at once by {@link RateLimiter#grantNow()}, stamped {@code grantedAt}. */
+        Call grantedNow(RateLimiter using, long grantedAt) {
+            limiter = using;
+            permit = new Permit(using.name(), grantedAt, 0L);
+            return this;
+        }
+
         @Override
         public void onPermit(Permit p) {
             call(p, false);
@@ -226,6 +228,12 @@ public class RateLimitProducer extends DefaultAsyncProducer {
 
         private boolean call(Permit p, boolean inCaller) {
             permit = p;
+            return call(inCaller);
+        }
+
+        /** Calls the delegate with {@link #permit}. */
+        private boolean call(boolean inCaller) {
+            Permit p = permit;
             inline = inCaller;
             if (p.waitedNanos() > 0L) {
                 name();
