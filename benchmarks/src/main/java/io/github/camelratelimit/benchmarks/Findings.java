@@ -68,7 +68,9 @@ final class Findings {
               mode 0.000-0.003 % of the grants left the lane for the lock and no call was told to wait; the slow
               mode did not come back while probing, so its cause is not pinned down. A suspect: the two vCPUs'
               clocks disagreeing by more than the lane's 2 ns spacing, so that the thread whose clock lags is
-              refused until its clock passes the other's grant (two more clock reads, then the lock). Why the
+              refused until its clock passes the other's grant (two more clock reads, then the lock); a ping-pong
+              probe of the two vCPUs' clocks, in the fast mode, put them 10-15 ns apart (one-way latency 25-85
+              ns), within what the two re-reads (about 45 ns) cover. Why the
               monitor had to go (the lane replaced it on the common path): in one JMH run with 2 threads
               `synchronized` around nothing but a clock read took about 105 ns per call, a `ReentrantLock` 104 ns,
               a compare-and-set loop on one `AtomicLong` with the same clock read 46 ns. Tried and not kept in
