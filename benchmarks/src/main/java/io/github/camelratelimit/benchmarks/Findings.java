@@ -65,12 +65,14 @@ final class Findings {
               46-60 ns, once 146 ns. On this 2-vCPU VM ours moves between two modes with 2 threads, about 50-60 ns
               and about 145-150 ns (the component alone in the route section follows it: 49-59 ns, then 142-166 ns
               in every fork of this run), while Resilience4j stays at 81-100 ns. In a 2-thread probe in the fast
-              mode 0.000-0.003 % of the grants left the lane for the lock and no call was told to wait; the slow
-              mode did not come back while probing, so its cause is not pinned down. A suspect: the two vCPUs'
-              clocks disagreeing by more than the lane's 2 ns spacing, so that the thread whose clock lags is
-              refused until its clock passes the other's grant (two more clock reads, then the lock); a ping-pong
-              probe of the two vCPUs' clocks, in the fast mode, put them 10-15 ns apart (one-way latency 25-85
-              ns), within what the two re-reads (about 45 ns) cover. Why the
+              mode 0.000-0.003 % of the grants left the lane for the lock and no call was told to wait. The slow mode
+              came back once while probing: the producer alone with 2 threads took 122 instead of 37 ns per
+              message, still only 0.004 % of the grants went to the lock, and a ping-pong probe between the two
+              vCPUs right after measured a one-way latency of 70-79 ns, against 19-51 ns in the fast mode (their
+              clocks within 10-15 ns of each other). So the slow mode points to the host placing the two vCPUs
+              farther apart, not to the lane leaving its fast path: each grant's compare-and-set, and each retry
+              after a failed one (which reads the clock again, as the other thread's grant came later than this
+              one's clock read), pays that latency. Why Resilience4j slows less in that mode is not known. Why the
               monitor had to go (the lane replaced it on the common path): in one JMH run with 2 threads
               `synchronized` around nothing but a clock read took about 105 ns per call, a `ReentrantLock` 104 ns,
               a compare-and-set loop on one `AtomicLong` with the same clock read 46 ns. Tried and not kept in
