@@ -95,6 +95,11 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         return null;
     }
 
+    /** No exception and no header at all: the delegate gave no HTTP response, the limiter has nothing to learn. */
+    private static boolean nothingToLearn(Exchange exchange) {
+        return exchange.getException() == null && !exchange.getMessage().hasHeaders();
+    }
+
     /** The exchange went through a ratelimit endpoint before (a redelivery, a second endpoint). */
     private static boolean seen(Exchange exchange) {
         return exchange.hasProperties() && exchange.getProperties().containsKey(RateLimitConstants.LIMITER);
@@ -108,7 +113,8 @@ public class RateLimitProducer extends DefaultAsyncProducer {
      */
     private boolean callNow(Exchange exchange, AsyncCallback callback, RateLimiter limiter, long grantedAt) {
         if (syncDelegate == null) {
-            return new Call(exchange, callback).grantedNow(limiter, grantedAt).call(true);
+            Call call = new Call(exchange, callback).grantedNow(limiter, grantedAt);
+            return call.call(call.permit, true);
         }
         limiter.startedAtOnce(grantedAt);
         try {
@@ -116,7 +122,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         } catch (Throwable t) {
             exchange.setException(t);
         }
-        if (exchange.getException() == null && !exchange.getMessage().hasHeaders()) {
+        if (nothingToLearn(exchange)) {
             callback.done(true); // afterCall's first rule, without a Call
             return true;
         }
@@ -228,12 +234,6 @@ public class RateLimitProducer extends DefaultAsyncProducer {
 
         private boolean call(Permit p, boolean inCaller) {
             permit = p;
-            return call(inCaller);
-        }
-
-        /** Calls the delegate with {@link #permit}. */
-        private boolean call(boolean inCaller) {
-            Permit p = permit;
             inline = inCaller;
             if (p.waitedNanos() > 0L) {
                 name();
@@ -294,8 +294,7 @@ public class RateLimitProducer extends DefaultAsyncProducer {
         Permit permit = call.permit;
         RateLimiter used = call.limiter;
         try {
-            if (exchange.getException() == null && !exchange.getMessage().hasHeaders()) {
-                // no exception and no header at all: the delegate gave no HTTP response, nothing to learn
+            if (nothingToLearn(exchange)) {
                 if (call.seen) {
                     exchange.getProperties().remove(RateLimitConstants.RESPONSE_STATUS);
                 }
