@@ -207,4 +207,73 @@ public class OverheadBenchmark {
             b.tearDown();
         }
     }
+
+    /**
+     * Two threads call one limiter (or, as "oneWord", a bare compare-and-set loop on one {@code AtomicLong} after a
+     * clock read: what any limiter with one shared word per permit cannot go below) for {@code millis} each, at
+     * once; per name and round: nanoseconds per call seen by each thread (JMH's 2-thread figure) and the share of
+     * the wall time the threads were on a CPU (thread CPU time / wall time, averaged over the two). Resilience4j
+     * parks a thread for {@code LockSupport.parkNanos(1)} after a failed compare-and-set (some 50 us on Linux),
+     * while the other runs alone; ours never parks. Rounds alternate the three, so each sees the same VM.
+     */
+    static java.util.Map<String, java.util.List<double[]>> cpuShareTwoThreads(long millis, int rounds)
+            throws InterruptedException {
+        java.util.Map<String, java.util.List<double[]>> out = new java.util.LinkedHashMap<>();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int round = 0; round < rounds; round++) {
+            for (String name : java.util.List.of("oursRateLimiter", "resilience4j", "oneWord")) {
+                OverheadBenchmark b = new OverheadBenchmark();
+                b.setUp();
+                java.util.concurrent.atomic.AtomicLong word = new java.util.concurrent.atomic.AtomicLong();
+                java.util.function.BooleanSupplier call = switch (name) {
+                    case "oursRateLimiter" -> () -> b.oursRateLimiter() != null;
+                    case "resilience4j" -> b::resilience4j;
+                    default -> () -> {
+                        long now = System.nanoTime();
+                        for (int tries = 0; tries < 3; tries++) {
+                            long w = word.get();
+                            if (word.compareAndSet(w, Math.max(w, now) + 2)) {
+                                return true;
+                            }
+                            now = System.nanoTime();
+                        }
+                        return false;
+                    };
+                };
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                long[] calls = new long[2];
+                long[] cpu = new long[2];
+                Thread[] threads = new Thread[2];
+                for (int t = 0; t < 2; t++) {
+                    int ti = t;
+                    threads[t] = new Thread(() -> {
+                        long c0 = mx.getCurrentThreadCpuTime();
+                        long n = 0;
+                        while (!stop.get()) {
+                            for (int i = 0; i < 1000; i++) {
+                                call.getAsBoolean();
+                            }
+                            n += 1000;
+                        }
+                        cpu[ti] = mx.getCurrentThreadCpuTime() - c0;
+                        calls[ti] = n;
+                    });
+                }
+                long start = System.nanoTime();
+                for (Thread t : threads) {
+                    t.start();
+                }
+                Thread.sleep(millis);
+                stop.set(true);
+                for (Thread t : threads) {
+                    t.join();
+                }
+                double wall = System.nanoTime() - start;
+                b.tearDown();
+                out.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(new double[] {
+                        2 * wall / (calls[0] + calls[1]), (cpu[0] + cpu[1]) / (2 * wall)});
+            }
+        }
+        return out;
+    }
 }

@@ -105,6 +105,8 @@ public final class RunAll {
                 .measurementIterations(5).build()).run();
         Map<String, double[]> s1 = scores(one);
         Map<String, double[]> s2 = scores(two);
+        System.out.println("== overhead: 2 threads, CPU share (3 rounds of 2 s each)");
+        Map<String, List<double[]>> share = OverheadBenchmark.cpuShareTwoThreads(2_000, 3);
         List<String> names = List.of("oursLimiterState", "oursInMemoryStore", "oursRateLimiter", "resilience4j",
                 "bucket4j", "guava");
         Map<String, String> labels = Map.of("oursLimiterState", "ours: `LimiterState.tryAcquire` (algorithm only)",
@@ -140,6 +142,27 @@ public final class RunAll {
             t.append(f("| %s | %s | %.2f | %s | %s%n", labels.get(n), range(a), a[0] / best1,
                     b == null ? "- (not thread-safe)" : range(b),
                     b == null ? "-" : f("%.2f", b[0] / best2)));
+        }
+        t.append("|===\n");
+        t.append("""
+
+                Where the 2-thread time goes (`OverheadBenchmark.cpuShareTwoThreads`, right after JMH, same JVM as
+                this report, not JMH): 2 threads call one limiter for 2 s, 3 rounds alternating; ns per call as each
+                thread sees it, and the share of the wall time the two threads were on a CPU. "One word" is a bare
+                compare-and-set loop on one `AtomicLong` after a clock read, what any limiter that writes one shared
+                word per permit cannot go below; it shows which of the VM's 2-thread modes the round ran in (see
+                Findings). Resilience4j parks a thread for `LockSupport.parkNanos(1)` (some 50 µs on Linux) after a
+                failed compare-and-set, so the other runs alone meanwhile; ours never parks a thread.
+
+                [cols="1,2,2,2",options="header"]
+                |===
+                | round | ours: ns/call, on CPU | Resilience4j: ns/call, on CPU | one word: ns/call
+                """);
+        for (int i = 0; i < share.get("oneWord").size(); i++) {
+            double[] o = share.get("oursRateLimiter").get(i);
+            double[] r = share.get("resilience4j").get(i);
+            t.append(f("| %d | %.1f, %.0f %% | %.1f, %.0f %% | %.1f%n", i + 1, o[0], 100 * o[1], r[0], 100 * r[1],
+                    share.get("oneWord").get(i)[0]));
         }
         t.append("|===\n");
         double r1 = s1.get("oursRateLimiter")[0] / best1;
