@@ -240,7 +240,8 @@ public class OverheadBenchmark {
                         return false;
                     };
                 };
-                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                long start = System.nanoTime();
+                long deadline = start + millis * 1_000_000L; // each thread stops itself: the main thread only joins
                 long[] calls = new long[2];
                 long[] cpu = new long[2];
                 Thread[] threads = new Thread[2];
@@ -249,7 +250,7 @@ public class OverheadBenchmark {
                     threads[t] = new Thread(() -> {
                         long c0 = mx.getCurrentThreadCpuTime();
                         long n = 0;
-                        while (!stop.get()) {
+                        while (System.nanoTime() < deadline) {
                             for (int i = 0; i < 1000; i++) {
                                 call.getAsBoolean();
                             }
@@ -259,12 +260,9 @@ public class OverheadBenchmark {
                         calls[ti] = n;
                     });
                 }
-                long start = System.nanoTime();
                 for (Thread t : threads) {
                     t.start();
                 }
-                Thread.sleep(millis);
-                stop.set(true);
                 for (Thread t : threads) {
                     t.join();
                 }
