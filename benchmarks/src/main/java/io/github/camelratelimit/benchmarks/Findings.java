@@ -100,7 +100,8 @@ final class Findings {
               several permits while it holds the limiter's cache line; in a route the permits are some 700 ns
               apart, so nearly every one takes that line from the other core: the one-word cost of the Overhead
               section, 50-130 ns per message by mode. Any shared limiter pays one such transfer per permit
-              (Resilience4j's is a compare-and-set as well, and a route gives it no failed one to park on). What is
+              (Resilience4j's is a compare-and-set as well; with permits that far apart its compare-and-sets would
+              rarely fail, so it would rarely park: not measured). What is
               left is handing a thread several grants per compare-and-set, which the lane's rules (each grant
               booked no earlier than it was made, and not before its slot) do not allow: a thread's grants some
               700 ns apart would have to be booked as a batch of slots 2 ns apart. Against any real HTTP call the
