@@ -74,7 +74,13 @@ final class Findings {
               each of Resilience4j's parks buys the other thread about a thousand calls alone. Parking a caller on
               contention is what this component rules out (it never blocks a thread), and it would cost ours in
               the fast mode: one thread alone takes about 30 ns per call, so with the other parked the 2-thread
-              figure would be about 60 ns, where both together take 47-59 ns. Also tried in a probe: taking the
+              figure would be about 60 ns, where both together take 47-59 ns. What would meet it is a lane of
+              one word per thread (a stripe each, each at half the rate): a probe with a second word for every
+              other thread, without the rules' bookkeeping (not correct, only to size the gain), took 33-36 ns
+              per call with 2 threads in both modes, while the one-word loop moved between 44 and 133 ns. It needs
+              the lane's proof redone (the window guard's first grants need the global count, which no stripe
+              knows; the grid's `tat` after closing depends on both stripes' last grants), so it is left for
+              later. Also tried in a probe: taking the
               word's cache line for writing before reading it (a `compareAndExchange` that cannot match, or
               `getAndAdd(0)`), so that a grant moves the line once instead of twice: 98-101 ns against 117 ns in
               the slow mode, and 6-7 ns more with 1 thread; not kept. The lane word is padded on both sides (no
@@ -104,7 +110,10 @@ final class Findings {
               rarely fail, so it would rarely park: not measured). What is
               left is handing a thread several grants per compare-and-set, which the lane's rules (each grant
               booked no earlier than it was made, and not before its slot) do not allow: a thread's grants some
-              700 ns apart would have to be booked as a batch of slots 2 ns apart. Against any real HTTP call the
+              700 ns apart would have to be booked as a batch of slots 2 ns apart. The striped probe of the
+              Overhead paragraph did not clearly move the interleaved route with 2 threads (0.82 and 0.93, against
+              1.29 without it in between, when the plain route ran slow): there Camel's own shared state moves the
+              figures more than the limiter's cache line. Against any real HTTP call the
               component's 30-130 ns are noise.
 
             Accuracy::
