@@ -127,6 +127,19 @@ public class OverheadBenchmark {
         return guava.tryAcquire();
     }
 
+    /** Runs {@code body} on two new threads at once (each gets its index, 0 or 1) and waits for both. */
+    private static void onTwoThreads(java.util.function.IntConsumer body) throws InterruptedException {
+        Thread[] threads = new Thread[2];
+        for (int t = 0; t < threads.length; t++) {
+            int index = t;
+            threads[t] = new Thread(() -> body.accept(index));
+            threads[t].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+
     /**
      * Two threads call our thread-safe entry points {@code calls} times each, at once, and count refusals (a call
      * told to wait, which then goes through the queue): the 2-thread figures are meant to be "not throttled" too.
@@ -138,23 +151,16 @@ public class OverheadBenchmark {
             java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
             java.util.concurrent.atomic.AtomicLong store = new java.util.concurrent.atomic.AtomicLong();
             java.util.concurrent.atomic.AtomicLong limiter = new java.util.concurrent.atomic.AtomicLong();
-            Thread[] threads = new Thread[2];
-            for (int t = 0; t < threads.length; t++) {
-                threads[t] = new Thread(() -> {
-                    long n = 0;
-                    long m = 0;
-                    for (int i = 0; i < calls; i++) {
-                        n += b.store.tryAcquire("bench", b.config).toCompletableFuture().join().granted() ? 0 : 1;
-                        m += b.oursRateLimiter() != null ? 0 : 1;
-                    }
-                    store.addAndGet(n);
-                    limiter.addAndGet(m);
-                });
-                threads[t].start();
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
+            onTwoThreads(t -> {
+                long n = 0;
+                long m = 0;
+                for (int i = 0; i < calls; i++) {
+                    n += b.store.tryAcquire("bench", b.config).toCompletableFuture().join().granted() ? 0 : 1;
+                    m += b.oursRateLimiter() != null ? 0 : 1;
+                }
+                store.addAndGet(n);
+                limiter.addAndGet(m);
+            });
             out.put("oursInMemoryStore", store.get());
             out.put("oursRateLimiter", limiter.get());
             return out;
@@ -244,28 +250,18 @@ public class OverheadBenchmark {
                 long deadline = start + millis * 1_000_000L; // each thread stops itself: the main thread only joins
                 long[] calls = new long[2];
                 long[] cpu = new long[2];
-                Thread[] threads = new Thread[2];
-                for (int t = 0; t < 2; t++) {
-                    int ti = t;
-                    threads[t] = new Thread(() -> {
-                        long c0 = mx.getCurrentThreadCpuTime();
-                        long n = 0;
-                        while (System.nanoTime() < deadline) {
-                            for (int i = 0; i < 1000; i++) {
-                                call.getAsBoolean();
-                            }
-                            n += 1000;
+                onTwoThreads(t -> {
+                    long c0 = mx.getCurrentThreadCpuTime();
+                    long n = 0;
+                    while (System.nanoTime() < deadline) {
+                        for (int i = 0; i < 1000; i++) {
+                            call.getAsBoolean();
                         }
-                        cpu[ti] = mx.getCurrentThreadCpuTime() - c0;
-                        calls[ti] = n;
-                    });
-                }
-                for (Thread t : threads) {
-                    t.start();
-                }
-                for (Thread t : threads) {
-                    t.join();
-                }
+                        n += 1000;
+                    }
+                    cpu[t] = mx.getCurrentThreadCpuTime() - c0;
+                    calls[t] = n;
+                });
                 double wall = System.nanoTime() - start;
                 b.tearDown();
                 out.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(new double[] {
