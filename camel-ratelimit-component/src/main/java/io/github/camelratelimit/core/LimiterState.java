@@ -263,24 +263,69 @@ public final class LimiterState {
      * on the earlier one it would restart, which can let it in sooner.)
      * One word holds the lane's count and next time (one compare-and-set per grant); a caller that read the clock
      * before another caller's grant reads it again (at most twice) before it gives up.
+     *
+     * <p><b>Two stripes.</b> At 10,000/s and more (and k &gt;= 5) the lane has a second word, on its own cache line,
+     * so that two threads taking permits at once do not pass one line between their cores on every grant: a
+     * thread tries the stripe of its id's parity first, then the other. Each stripe is a lane of its own with
+     * <pre>
+     * spacing s  = max(2 * interval, ceil(2 * span / (k - 1)))
+     * first      : tat (the first stripe, with the guard's first-grants rule above) | base + span (the second)
+     * closing    : both stripes' grants are booked, each stripe's j-th newest at its L - (j - 1) * s, merged by time;
+     *              tat = max(L + I, L' + I0 + I) for the last grant L and the other stripe's last L' (L + I when
+     *              the first stripe granted nothing); I0 the opening interval, I the interval of rate(L)
+     * </pre>
+     * Why that is enough, for the merged grants g(1), g(2), ... after the opening grant g(0) = base:
+     * <ul>
+     * <li>Window guard. The second stripe grants only once every grant before the lane is out of the window, so
+     * while the first stripe's rule for its first k grants binds (the ring's grants are in the window), the second
+     * has granted nothing before it and the first's count is the merged index. Any k + 1 merged lane grants hold
+     * at least (k + 1) / 2 of one stripe, so they span at least (k - 1) / 2 * s &gt;= span. The ring gets each
+     * booked time at or after a real grant of its own, so its j-th newest is never earlier than the real one.</li>
+     * <li>Grid. Two stripes can grant a nanosecond apart, which the grid alone would refuse (it does allow a
+     * pair that close after a late grant): the lane then keeps every rule but the grid. The rate holds all the
+     * same: any three merged grants span at least two intervals (two of them share a stripe; the second stripe's
+     * first comes at least span after base, the first stripe's second at least s after tat), so the grid the
+     * rules would keep through them is at most {@code max(g(i) + I(i), g(i-1) + I(i-1) + I(i))} after each
+     * grant (by induction), which closing bounds as above: the grid goes on at or after the rules' own.</li>
+     * </ul>
+     * With one stripe only (or the second unused) everything is as above, exactly the rules' own grants.
      */
     public long grantFast(Clock clock) {
         Lane l = lane;
-        return l == null ? NO_GRANT : grantFast(l, clock);
+        return l == null ? NO_GRANT : grantFast(l, clock, (Thread.currentThread().getId() & 1L) != 0);
     }
 
     /** {@link #grantFast} with the answer the locked path gives, or {@code null} when the lane did not grant. */
     public Acquisition tryAcquireFast(Clock clock) {
         Lane l = lane;
-        long at = l == null ? NO_GRANT : grantFast(l, clock);
+        long at = l == null ? NO_GRANT : grantFast(l, clock, (Thread.currentThread().getId() & 1L) != 0);
         return at == NO_GRANT ? null : Acquisition.granted(at, l.interval); // the interval is an estimate's input
     }
 
-    private long grantFast(Lane l, Clock clock) {
+    /** {@link #grantFast} trying the second stripe first when {@code secondFirst} (tests choose; callers: thread id). */
+    long grantFast(Clock clock, boolean secondFirst) {
+        Lane l = lane;
+        return l == null ? NO_GRANT : grantFast(l, clock, secondFirst);
+    }
+
+    // what one stripe answers besides a grant (the grant time) and NO_GRANT (closed): grant times of a real clock
+    // are never this close to Long.MIN_VALUE
+    private static final long STRIPE_WAITS = Long.MIN_VALUE + 1; // not yet (its next time), or another caller won
+    private static final long STRIPE_REFUSES = Long.MIN_VALUE + 2; // the guard's first grants, or a full word
+
+    private long grantFast(Lane l, Clock clock, boolean secondFirst) {
         long now = clock.nanoTime();
         for (int tries = 0; ; tries++) {
-            long w = l.get();
-            if (w < 0) {
+            LaneWord own = secondFirst && l.second != null ? l.second : l;
+            long r = grantIn(l, own, now);
+            if ((r == STRIPE_WAITS || r == STRIPE_REFUSES) && l.second != null) {
+                long other = grantIn(l, own == l ? l.second : l, now);
+                r = other == STRIPE_REFUSES && r == STRIPE_WAITS ? r : other;
+            }
+            if (r > STRIPE_REFUSES) {
+                return r;
+            }
+            if (r == NO_GRANT) {
                 Lane newer = lane; // closed: by a grant under the lock, which may have opened the next one
                 if (newer == null || newer == l || tries == 2) {
                     return NO_GRANT;
@@ -289,24 +334,62 @@ public final class LimiterState {
                 now = clock.nanoTime(); // that grant may be later than this caller's time
                 continue;
             }
-            long count = w >>> LANE_OFFSET_BITS;
-            long next = l.base + (w & LANE_OFFSET_MASK);
-            long offset = now - l.base + l.spacing;
-            if (now >= next) {
-                if (count >= LANE_MAX_COUNT || offset > LANE_OFFSET_MASK
-                        || (count >= l.free && count < l.k
-                        && now - l.ring[(int) (l.end - (l.k - count)) & (l.ring.length - 1)] < l.span)) {
-                    return NO_GRANT;
-                }
-                if (l.compareAndSet(w, ((count + 1) << LANE_OFFSET_BITS) | offset)) {
-                    return now;
-                }
-            }
-            if (tries == 2) {
+            if (r == STRIPE_REFUSES || tries == 2) {
                 return NO_GRANT;
             }
             now = clock.nanoTime(); // another caller granted since this one read the clock (or it must wait)
         }
+    }
+
+    /** One stripe's grant at {@code now}: the time, {@link #NO_GRANT} (closed), STRIPE_WAITS or STRIPE_REFUSES. */
+    private static long grantIn(Lane l, LaneWord stripe, long now) {
+        long w = stripe.get();
+        if (w < 0) {
+            return NO_GRANT;
+        }
+        if (now < l.base + (w & LANE_OFFSET_MASK)) {
+            return STRIPE_WAITS;
+        }
+        long count = w >>> LANE_OFFSET_BITS;
+        long offset = now - l.base + l.spacing;
+        if (count >= LANE_MAX_COUNT || offset > LANE_OFFSET_MASK || (stripe == l && count >= l.free && count < l.k
+                && now - l.ring[(int) (l.end - (l.k - count)) & (l.ring.length - 1)] < l.span)) {
+            return STRIPE_REFUSES;
+        }
+        return stripe.compareAndSet(w, ((count + 1) << LANE_OFFSET_BITS) | offset) ? now : STRIPE_WAITS;
+    }
+
+    /** Tests: grants the open lane's second stripe made so far (0 when it has none or it is closed). */
+    long secondStripeGrants() {
+        Lane l = lane;
+        long w = l == null || l.second == null ? LANE_CLOSED : l.second.get();
+        return w < 0 ? 0L : w >>> LANE_OFFSET_BITS;
+    }
+
+    /** Tests: the grid's next grant time ({@code tat}), read and set (to compare a state with the rules alone). */
+    long tat() {
+        return tat;
+    }
+
+    void tat(long tat) {
+        this.tat = tat;
+    }
+
+    /**
+     * Tests: takes a permit at {@code now} by every rule but the grid's {@code tat} (the pause, the quota, the window
+     * guard), and books it like any grant (the grid moves as the rules move it): what a lane with two stripes keeps to.
+     */
+    Acquisition tryAcquireOffGrid(long now) {
+        closeLane();
+        long grid = tat;
+        tat = Long.MIN_VALUE;
+        long earliest = earliest(now);
+        tat = grid;
+        if (earliest > now) {
+            return Acquisition.wait(earliest - now, guardInterval, waitReason);
+        }
+        grant(now, guardInterval);
+        return Acquisition.granted(now, guardInterval);
     }
 
     /** Opens the lane after a grant at {@code now} (the guard is the current rate's) when only pacing can bind. */
@@ -317,8 +400,11 @@ public final class LimiterState {
         long excess = now < lateUntil ? lateExcess(guardOwnSpan - guardW, guardW) : 0L;
         int k = guardK;
         long span = guardSpan + (k < guardN ? excess * k / guardN : excess); // as windowEarliest's
-        long spacing = Math.max(2 * guardInterval, (span + k - 1) / k);
-        lane = new Lane(now, tat, spacing, guardInterval, Math.max(0, k - windowSize), k, span, window, windowEnd);
+        boolean striped = k >= STRIPE_MIN_K && guardInterval <= STRIPE_MAX_INTERVAL;
+        long spacing = striped ? Math.max(2 * guardInterval, (2 * span + k - 2) / (k - 1))
+                : Math.max(2 * guardInterval, (span + k - 1) / k);
+        lane = new Lane(now, tat, spacing, guardInterval, Math.max(0, k - windowSize), k, span, window, windowEnd,
+                striped ? new Stripe(span) : null);
     }
 
     /**
@@ -332,19 +418,52 @@ public final class LimiterState {
             return;
         }
         lane = null;
-        long w = l.getAndSet(LANE_CLOSED);
-        long c = w >>> LANE_OFFSET_BITS;
-        if (c == 0) {
+        long wa = l.getAndSet(LANE_CLOSED);
+        long wb = l.second == null ? 0L : l.second.getAndSet(LANE_CLOSED);
+        long ca = wa >>> LANE_OFFSET_BITS;
+        long cb = wb >>> LANE_OFFSET_BITS;
+        if (ca + cb == 0) {
             return;
         }
-        long last = l.base + (w & LANE_OFFSET_MASK) - l.spacing;
-        long kept = Math.min(c, Math.min(WINDOW_MEMORY, WINDOW_RETENTION / l.spacing + 1));
-        for (long j = kept - 1; j >= 0; j--) {
-            rememberGrant(last - j * l.spacing); // oldest first; the guard is still the lane's (nothing else ran)
+        long s = l.spacing;
+        long lastA = l.base + (wa & LANE_OFFSET_MASK) - s; // meaningful when ca > 0, lastB when cb > 0
+        long lastB = l.base + (wb & LANE_OFFSET_MASK) - s;
+        // the newest grants of both stripes the ring can need, each stripe's j-th newest booked at last - j * s
+        long ka = Math.min(ca, WINDOW_RETENTION / s + 1);
+        long kb = Math.min(cb, WINDOW_RETENTION / s + 1);
+        long kept = Math.min(ka + kb, WINDOW_MEMORY);
+        long ta = 0;
+        long tb = 0;
+        while (ta + tb < kept) { // newest first: how many of each stripe are among the kept
+            if (tb == kb || (ta < ka && lastA - ta * s >= lastB - tb * s)) {
+                ta++;
+            } else {
+                tb++;
+            }
         }
-        granted += c;
-        long interval = intervalNanos(rate(last)); // the rules' at that grant: the rate may have risen since the opening
-        tat = c == 1 && last - l.tat < interval ? l.tat + interval : last + interval;
+        while (ta + tb > 0) { // oldest first, merged by time; the guard is still the lane's (nothing else ran)
+            long a = ta > 0 ? lastA - (ta - 1) * s : Long.MAX_VALUE;
+            long b = tb > 0 ? lastB - (tb - 1) * s : Long.MAX_VALUE;
+            if (a <= b) {
+                rememberGrant(a);
+                ta--;
+            } else {
+                rememberGrant(b);
+                tb--;
+            }
+        }
+        granted += ca + cb;
+        if (cb == 0) {
+            long interval = intervalNanos(rate(lastA)); // the rules' at that grant: the rate may have risen since
+            tat = ca == 1 && lastA - l.tat < interval ? l.tat + interval : lastA + interval;
+            return;
+        }
+        // the grid the rules keep through the merged grants is at most max(g + I, g' + I0 + I) for the last grant g
+        // and the one before it g': g' is the other stripe's last grant, or g's own stripe's previous one (at most
+        // g - s: then g + I is the larger), or the opening grant (more than s before g)
+        long last = Math.max(ca == 0 ? Long.MIN_VALUE : lastA, lastB);
+        long interval = intervalNanos(rate(last));
+        tat = ca == 0 ? last + interval : Math.max(last + interval, Math.min(lastA, lastB) + l.interval + interval);
     }
 
     /** The lane word: count in the high bits, next grant time (from base) in the low {@value} bits; -1 closed. */
@@ -408,9 +527,12 @@ public final class LimiterState {
         final long span;
         final long[] ring; // the state's ring, unchanged while the lane is open (every change closes it first)
         final long end;
+        final Stripe second; // the second stripe, or null (see grantFast)
 
-        Lane(long base, long tat, long spacing, long interval, int free, int k, long span, long[] ring, long end) {
+        Lane(long base, long tat, long spacing, long interval, int free, int k, long span, long[] ring, long end,
+                Stripe second) {
             super(tat - base);
+            this.second = second;
             this.base = base;
             this.tat = tat;
             this.spacing = spacing;
@@ -422,6 +544,21 @@ public final class LimiterState {
             this.end = end;
         }
     }
+
+    /** The second stripe's word (its own cache line): its first grant comes {@code span} after the opening grant. */
+    @SuppressWarnings("unused")
+    private static final class Stripe extends LaneWord {
+        long p10, p11, p12, p13, p14, p15, p16, p17;
+
+        Stripe(long offset) {
+            super(offset);
+        }
+    }
+
+    /** A lane has two stripes only when the guard looks back this many grants or more (k &gt;= 5, see grantFast). */
+    private static final int STRIPE_MIN_K = 5;
+    /** ... and at rates of 10,000/s and more (interval at most 100 us), where two callers' grants meet on one word. */
+    private static final long STRIPE_MAX_INTERVAL = 100_000L;
 
     /** Grant times the window guard keeps at most (the ring's largest length). */
     private static final int WINDOW_MEMORY = 65_536;
@@ -642,7 +779,8 @@ public final class LimiterState {
     public long granted() {
         Lane l = lane;
         long w = l == null ? LANE_CLOSED : l.get();
-        return granted + (w < 0 ? 0L : w >>> LANE_OFFSET_BITS);
+        long w2 = l == null || l.second == null ? LANE_CLOSED : l.second.get();
+        return granted + (w < 0 ? 0L : w >>> LANE_OFFSET_BITS) + (w2 < 0 ? 0L : w2 >>> LANE_OFFSET_BITS);
     }
 
     /** The permitted rate at {@code now}, permits/s. */

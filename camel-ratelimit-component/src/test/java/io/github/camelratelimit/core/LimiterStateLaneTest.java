@@ -172,6 +172,133 @@ class LimiterStateLaneTest {
         assertNull(s.tryAcquireFast(clock), "closed by the reset");
     }
 
+    private long stripeAt(LimiterState s, long at, boolean secondFirst) {
+        clock.setNanos(at);
+        return s.grantFast(clock, secondFirst);
+    }
+
+    @Test
+    void theSecondStripeGrantsOnceTheGrantsBeforeTheLaneAreOutOfTheWindowAndClosingKeepsTheGridBehindBoth() {
+        // 10,000/s: interval 100 us; guard 10,000 per W' = 1.001 s; stripes spaced max(2 * 100 us,
+        // ceil(2 * 1.001 s / 9,999)) = 200,221 ns; the second stripe's first grant comes 1.001 s after the opening
+        LimiterState s = laned(LimiterConfig.builder().maxRate(10_000));
+        assertTrue(locked(s).granted()); // 0
+        assertEquals(100_000L, stripeAt(s, 100_000L, true), "the second stripe waits, the first grants on the grid");
+        assertEquals(NO_GRANT, stripeAt(s, 300_220L, false), "200,221 ns after the first stripe's grant");
+        assertEquals(1_000_999_999L, stripeAt(s, 1_000_999_999L, true), "the first stripe again, the second not yet");
+        assertEquals(0L, s.secondStripeGrants());
+        assertEquals(1_001_000_000L, stripeAt(s, 1_001_000_000L, true));
+        assertEquals(1L, s.secondStripeGrants());
+        assertEquals(NO_GRANT, stripeAt(s, 1_001_000_001L, false), "both stripes granted within 200,221 ns");
+        assertEquals(1_001_200_220L, stripeAt(s, 1_001_200_220L, true), "the second waits, the first grants");
+        assertEquals(1_001_200_221L, stripeAt(s, 1_001_200_221L, true), "the second, a nanosecond later");
+        assertEquals(6L, s.granted());
+        // closing: the last grant at 1,001,200,221, the other stripe's at 1,001,200,220: the grid goes on at
+        // max(1,001,200,221 + 100 us, 1,001,200,220 + 2 * 100 us); the rules alone would keep 1,001,399,999
+        s.closeLane();
+        assertEquals(1_001_400_220L, s.tat());
+        clock.setNanos(1_001_400_219L);
+        Acquisition a = s.tryAcquire(clock.nanoTime());
+        assertFalse(a.granted());
+        assertEquals(1L, a.waitNanos());
+        assertEquals(6L, s.granted());
+    }
+
+    /**
+     * As {@link #everythingTheLaneGrantsTheRulesAloneWouldHaveGranted}, at rates with two stripes and arrivals
+     * mostly slower than they pace (so the second one opens), each lane grant from a stripe chosen at random. While
+     * the second stripe has granted nothing the lane is held to the rules exactly; after that its grants are held
+     * to every rule but the grid, and when it closes the grid it leaves must be at or after the one the rules
+     * keep through the same grants (they are then given ours).
+     */
+    @ParameterizedTest
+    @ValueSource(doubles = {10_000, 100_000, 1_000_000, 1e9})
+    void withTwoStripesEverythingTheLaneGrantsKeepsEveryRuleButTheGrid(double rate) {
+        LimiterConfig config = LimiterConfig.builder().maxRate(rate).minRate(1)
+                .signalCooldown(Duration.ofMillis(100)).build();
+        LimiterState s = new LimiterState(config, true);
+        LimiterState rules = new LimiterState(config);
+        Random random = new Random(Double.hashCode(rate) * 17L + 3);
+        long t = 1_000L;
+        long lastGrant = Long.MIN_VALUE;
+        boolean secondUsed = false;
+        int viaSecond = 0;
+        int viaLane = 0;
+        int closedAfterSecond = 0;
+        for (int i = 0; i < 400_000; i++) {
+            // calm spells long enough for the second stripe to open (the ring's grants out of the window: up to
+            // 65,536 intervals), calls more than 2 intervals apart until it does; then busy spells
+            boolean calm = i % 32_000 < 30_000;
+            long interval = LimiterState.intervalNanos(rules.rate(t));
+            // once the second stripe grants: mostly 1-3.5 intervals apart (the stripes take turns), sometimes
+            // closer (both may refuse: the lock then closes the lane)
+            t += !calm ? (long) (random.nextDouble() * (random.nextBoolean() ? 1 : 6) * interval)
+                    : !secondUsed ? 3 * interval + (long) (random.nextDouble() * 2 * interval)
+                    : random.nextInt(100) < 99 ? interval + 1 + (long) (random.nextDouble() * 2.5 * interval)
+                    : (long) (random.nextDouble() * 2 * interval);
+            clock.setNanos(t);
+            int op = random.nextInt(100_000);
+            if (op < (calm ? 1 : 200)) { // anything but a grant closes the lane first: compare the grids then
+                s.closeLane();
+                if (secondUsed) {
+                    closedAfterSecond++;
+                    assertTrue(s.tat() >= rules.tat(), "grid " + s.tat() + " before the rules' " + rules.tat());
+                    rules.tat(s.tat());
+                }
+                assertEquals(rules.tat(), s.tat());
+                secondUsed = false;
+                if (op < 50 && lastGrant != Long.MIN_VALUE) {
+                    Feedback f = Feedback.throttled(lastGrant, 429, random.nextBoolean() ? -1L
+                            : (long) (random.nextDouble() * 2 * interval));
+                    s.record(f, t);
+                    rules.record(f, t);
+                } else if (op < 100 && lastGrant != Long.MIN_VALUE) {
+                    long late = (long) (random.nextDouble() * 3 * interval);
+                    s.started(lastGrant, t + late);
+                    rules.started(lastGrant, t + late);
+                    t += late;
+                } else if (op < 150) {
+                    s.reset();
+                    rules.reset();
+                }
+                continue;
+            }
+            long second = s.secondStripeGrants();
+            long at = s.grantFast(clock, random.nextBoolean());
+            if (at != NO_GRANT) {
+                viaLane++;
+                if (s.secondStripeGrants() > second) {
+                    viaSecond++;
+                    secondUsed = true;
+                }
+                Acquisition same = secondUsed ? rules.tryAcquireOffGrid(at) : rules.tryAcquire(at);
+                assertTrue(same.granted(), "lane grant at " + at + (secondUsed ? " (two stripes)" : "")
+                        + ": the rules say " + same);
+            } else {
+                s.closeLane();
+                if (secondUsed) {
+                    closedAfterSecond++;
+                    assertTrue(s.tat() >= rules.tat(), "grid " + s.tat() + " before the rules' " + rules.tat());
+                    rules.tat(s.tat());
+                }
+                assertEquals(rules.tat(), s.tat(), "one stripe: the rules' grid exactly");
+                secondUsed = false;
+                Acquisition a = s.tryAcquire(t);
+                if (!a.granted()) {
+                    continue;
+                }
+                at = a.grantedAt();
+                Acquisition same = rules.tryAcquire(at);
+                assertTrue(same.granted(), "locked grant at " + at + ": the rules say " + same);
+            }
+            lastGrant = at;
+        }
+        s.closeLane();
+        assertEquals(rules.granted(), s.granted());
+        assertTrue(viaSecond > 1_000 && closedAfterSecond >= 10, "the second stripe was used: " + viaSecond
+                + " grants of " + viaLane + " through the lane, " + closedAfterSecond + " closings after it");
+    }
+
     /**
      * Random arrivals, throttles (with and without Retry-After), provider reports, late starts and resets, the lane first
      * and the lock when it says no; a state without a lane is given exactly the grants made, at their times, and
@@ -252,7 +379,8 @@ class LimiterStateLaneTest {
 
     /**
      * Threads take permits through the store (the lane, else the lock) at a rate they exceed; afterwards the grant
-     * times, in order, must each be granted by a state without a lane, and the store must have counted every one.
+     * times, in order, must each be granted by a state without a lane (by every rule but the grid where the lane has
+     * two stripes), and the store must have counted every one.
      * Real threads and clock: invariants only.
      */
     @Test
@@ -294,9 +422,11 @@ class LimiterStateLaneTest {
             }
             Arrays.sort(all);
             LimiterState rules = new LimiterState(config);
+            // two stripes (10,000/s and more) keep every rule but the grid, and may grant in the same nanosecond
+            boolean striped = rate >= 10_000;
             for (int i = 0; i < all.length; i++) {
-                assertTrue(i == 0 || all[i] > all[i - 1], "two grants stamped alike at " + all[i]);
-                Acquisition same = rules.tryAcquire(all[i]);
+                assertTrue(i == 0 || striped || all[i] > all[i - 1], "two grants stamped alike at " + all[i]);
+                Acquisition same = striped ? rules.tryAcquireOffGrid(all[i]) : rules.tryAcquire(all[i]);
                 assertTrue(same.granted(), "rate " + rate + ": grant " + i + " of " + total + " at " + all[i]
                         + ": the rules alone say " + same);
             }
