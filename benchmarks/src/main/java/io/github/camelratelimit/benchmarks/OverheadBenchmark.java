@@ -129,11 +129,23 @@ public class OverheadBenchmark {
 
     /** Runs {@code body} on two new threads at once (each gets its index, 0 or 1) and waits for both. */
     private static void onTwoThreads(java.util.function.IntConsumer body) throws InterruptedException {
+        onTwoThreads(body, false);
+    }
+
+    /**
+     * As {@link #onTwoThreads(java.util.function.IntConsumer)}; with {@code sameParity} the two threads' ids are both
+     * even or both odd (the lane's stripes are picked by that parity: the case where both start on one stripe).
+     */
+    private static void onTwoThreads(java.util.function.IntConsumer body, boolean sameParity)
+            throws InterruptedException {
         Thread[] threads = new Thread[2];
-        for (int t = 0; t < threads.length; t++) {
-            int index = t;
-            threads[t] = new Thread(() -> body.accept(index));
-            threads[t].start();
+        threads[0] = new Thread(() -> body.accept(0));
+        threads[1] = new Thread(() -> body.accept(1));
+        while (sameParity && ((threads[0].getId() ^ threads[1].getId()) & 1L) != 0) {
+            threads[1] = new Thread(() -> body.accept(1)); // ids are given at construction
+        }
+        for (Thread t : threads) {
+            t.start();
         }
         for (Thread t : threads) {
             t.join();
@@ -220,19 +232,20 @@ public class OverheadBenchmark {
      * once; per name and round: nanoseconds per call seen by each thread (JMH's 2-thread figure) and the share of
      * the wall time the threads were on a CPU (thread CPU time / wall time, averaged over the two). Resilience4j
      * parks a thread for {@code LockSupport.parkNanos(1)} after a failed compare-and-set (some 50 us on Linux),
-     * while the other runs alone; ours never parks. Rounds alternate the three, so each sees the same VM.
+     * while the other runs alone; ours never parks. "oursOneParity" is ours with two threads whose ids have the same
+     * parity (both try the lane's first stripe first). Rounds alternate the four, so each sees the same VM.
      */
     static java.util.Map<String, java.util.List<double[]>> cpuShareTwoThreads(long millis, int rounds)
             throws InterruptedException {
         java.util.Map<String, java.util.List<double[]>> out = new java.util.LinkedHashMap<>();
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int round = 0; round < rounds; round++) {
-            for (String name : java.util.List.of("oursRateLimiter", "resilience4j", "oneWord")) {
+            for (String name : java.util.List.of("oursRateLimiter", "oursOneParity", "resilience4j", "oneWord")) {
                 OverheadBenchmark b = new OverheadBenchmark();
                 b.setUp();
                 java.util.concurrent.atomic.AtomicLong word = new java.util.concurrent.atomic.AtomicLong();
                 java.util.function.BooleanSupplier call = switch (name) {
-                    case "oursRateLimiter" -> () -> b.oursRateLimiter() != null;
+                    case "oursRateLimiter", "oursOneParity" -> () -> b.oursRateLimiter() != null;
                     case "resilience4j" -> b::resilience4j;
                     default -> () -> {
                         long now = System.nanoTime();
@@ -261,7 +274,7 @@ public class OverheadBenchmark {
                     }
                     cpu[t] = mx.getCurrentThreadCpuTime() - c0;
                     calls[t] = n;
-                });
+                }, name.equals("oursOneParity"));
                 double wall = System.nanoTime() - start;
                 b.tearDown();
                 out.computeIfAbsent(name, k -> new java.util.ArrayList<>()).add(new double[] {
