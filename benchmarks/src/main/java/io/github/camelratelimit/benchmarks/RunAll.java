@@ -210,12 +210,48 @@ public final class RunAll {
     /** JMH forks per producer-only benchmark and thread count (its forks agree to about 1 ns). */
     static final int PRODUCER_FORKS = 4;
 
+    /**
+     * Rounds the route benchmarks' forks are spread over: each round runs every benchmark for
+     * {@code ROUTE_FORKS / ROUTE_ROUNDS} forks, the order reversed every other round, so that a drift of the
+     * machine over minutes (this VM's 2-thread speed moves between two modes) falls on all of them alike instead
+     * of on whichever JMH runs last.
+     */
+    static final int ROUTE_ROUNDS = 4;
+
+    /** Median, lowest and highest measured iteration per benchmark, over forks run in alternating rounds. */
+    private static Map<String, double[]> alternating(String cls, List<String> names, int threads) throws Exception {
+        Map<String, List<Double>> iterations = new LinkedHashMap<>();
+        for (int round = 0; round < ROUTE_ROUNDS; round++) {
+            List<String> order = new ArrayList<>(names);
+            if (round % 2 == 1) {
+                java.util.Collections.reverse(order);
+            }
+            for (String name : order) {
+                for (RunResult r : new Runner(jmh(cls + "\\." + name + "$", threads)
+                        .forks(ROUTE_FORKS / ROUTE_ROUNDS).build()).run()) {
+                    for (var b : r.getBenchmarkResults()) {
+                        for (var i : b.getIterationResults()) {
+                            iterations.computeIfAbsent(name, k -> new ArrayList<>()).add(i.getPrimaryResult().getScore());
+                        }
+                    }
+                }
+            }
+        }
+        Map<String, double[]> m = new LinkedHashMap<>();
+        iterations.forEach((name, list) -> {
+            var st = new org.openjdk.jmh.util.ListStatistics(list.stream().mapToDouble(Double::doubleValue).toArray());
+            m.put(name, new double[] {st.getPercentile(50), st.getMin(), st.getMax()});
+        });
+        return m;
+    }
+
     static void route(Path results) throws Exception {
         String cls = RouteOverheadBenchmark.class.getName().replace(".", "\\.");
         // 8 forks: what one JVM's JIT makes of a Camel route differs from the next by more than the component costs
         // (with 2 threads one fork of the plain route ran at 2.0 M msg/s, the next at 2.8 M)
-        Map<String, double[]> s1 = scores(new Runner(jmh(cls + "\\..*", 1).forks(ROUTE_FORKS).build()).run());
-        Map<String, double[]> s2 = scores(new Runner(jmh(cls + "\\..*", 2).forks(ROUTE_FORKS).build()).run());
+        List<String> routes = List.of("plain", "ratelimit", "ratelimitNeverWaits");
+        Map<String, double[]> s1 = alternating(cls, routes, 1);
+        Map<String, double[]> s2 = alternating(cls, routes, 2);
         String pcls = ProducerCostBenchmark.class.getName().replace(".", "\\.");
         Map<String, double[]> c1 = scores(new Runner(jmh(pcls + "\\..*", 1).forks(PRODUCER_FORKS).build()).run());
         Map<String, double[]> c2 = scores(new Runner(jmh(pcls + "\\.(plain|ratelimit)$", 2).forks(PRODUCER_FORKS)
@@ -236,8 +272,10 @@ public final class RunAll {
                 `RouteOverheadBenchmark`: messages per second through `from("direct:...")` with
                 `ProducerTemplate.sendBody`, to `%s` versus to `noop:sink` (an endpoint whose producer does nothing).
                 JMH: %d forks x (2 warm-up + 3 measured iterations of 1 s; how one JVM compiles a Camel route differs
-                from the next by more than the component costs), heap 512 MiB; statistics as above (median [lowest -
-                highest iteration]); throughput is the sum over the threads.
+                from the next by more than the component costs), heap 512 MiB, run in %d rounds of %d forks of each
+                route, the routes' order reversed every other round (so a drift of the machine over the minutes of
+                the run falls on all three alike); statistics as above (median [lowest - highest iteration] over all
+                forks); throughput is the sum over the threads.
 
                 `maxRate=1000000000` is the highest rate the component accepts (a 1 ns interval): a "huge" rate that
                 in effect never paces, as the issue asks. With the component's real clock a message that still comes
@@ -281,9 +319,10 @@ public final class RunAll {
                 With 1 thread the component adds %.1f ns per message, %.1f ns of it the one clock read every permit
                 needs. Against the plain route's %.0f ns per message (JMH, above) that alone would give a ratio of
                 %.3f: what the route's ratio would be if adding the component did not change how the JVM compiles
-                the rest of the route. With 2 threads each grant's compare-and-set also moves the limiter's cache
-                line from one core to the other, when the other thread took the previous permit.
-                """.formatted(RouteOverheadBenchmark.LIMITED_URI, ROUTE_FORKS, waited[1], (long) waited[0], waited[2],
+                the rest of the route. With 2 threads at this rate the limiter's lane has two words (stripes, each
+                on its own cache line) and each thread takes its permits from its own, so a grant's compare-and-set
+                does not move a cache line between the cores (see Overhead).
+                """.formatted(RouteOverheadBenchmark.LIMITED_URI, ROUTE_FORKS, ROUTE_ROUNDS, ROUTE_FORKS / ROUTE_ROUNDS, waited[1], (long) waited[0], waited[2],
                 range0(s1.get("plain")), range0(s1.get("ratelimit")), q1, range0(s1.get("ratelimitNeverWaits")), n1,
                 range0(s2.get("plain")), range0(s2.get("ratelimit")), q2, range0(s2.get("ratelimitNeverWaits")), n2,
                 RouteInterleaved.SLICE_MILLIS, RouteInterleaved.ROUNDS, RouteInterleaved.WARM_ROUNDS,

@@ -85,7 +85,8 @@ package io.github.camelratelimit.core;
  * Times are nanoseconds of one clock. Not thread-safe (the owner serialises every call), except
  * {@link #grantFast}: the in-memory store's states open a lock-free lane after a grant, through which callers take
  * permits with one compare-and-set while only the pacing and the window guard could hold them back; it grants
- * nothing these rules would not, and every other method closes it first (see there).
+ * nothing these rules would not (at 10,000/s and more it has two words, whose grants keep every rule but the grid's
+ * spacing of a pair, and the rate), and every other method closes it first (see there).
  */
 public final class LimiterState {
 
@@ -246,7 +247,7 @@ public final class LimiterState {
      * caller back (no quota, no pause, no provider ceiling in force), and closed by the next call of any other
      * method, which first books the lane's grants into the state. It takes the rate's limit at its opening
      * (the rate only rises until the next signal, and every signal closes the lane) and is stricter than the
-     * rules it stands for, so everything it grants the lock would have granted:
+     * rules it stands for, so everything it grants the lock would have granted (with one stripe; two: below):
      * <pre>
      * spacing s  = max(2 * interval, ceil(span / k))      (k, span: the window guard's; span includes a late start's excess)
      * grant i    : now &gt;= next, next = (i == 1 ? tat : f(i-1) + s)             (f(i): the lane's i-th grant time)
