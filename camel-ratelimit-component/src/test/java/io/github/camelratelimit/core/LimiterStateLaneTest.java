@@ -205,6 +205,21 @@ class LimiterStateLaneTest {
     }
 
     /**
+     * Closes the lane and compares the grid with the rules': the same after one stripe; at or after theirs once the
+     * second stripe granted (the rules are then given ours). Returns 1 for a close after the second stripe, else 0.
+     */
+    private static int closeComparingGrids(LimiterState s, LimiterState rules, boolean secondUsed) {
+        s.closeLane();
+        if (!secondUsed) {
+            assertEquals(rules.tat(), s.tat(), "one stripe: the rules' grid exactly");
+            return 0;
+        }
+        assertTrue(s.tat() >= rules.tat(), "grid " + s.tat() + " before the rules' " + rules.tat());
+        rules.tat(s.tat());
+        return 1;
+    }
+
+    /**
      * As {@link #everythingTheLaneGrantsTheRulesAloneWouldHaveGranted}, at rates with two stripes and arrivals
      * mostly slower than they pace (so the second one opens), each lane grant from a stripe chosen at random. While
      * the second stripe has granted nothing the lane is held to the rules exactly; after that its grants are held
@@ -239,13 +254,7 @@ class LimiterStateLaneTest {
             clock.setNanos(t);
             int op = random.nextInt(100_000);
             if (op < (calm ? 1 : 200)) { // anything but a grant closes the lane first: compare the grids then
-                s.closeLane();
-                if (secondUsed) {
-                    closedAfterSecond++;
-                    assertTrue(s.tat() >= rules.tat(), "grid " + s.tat() + " before the rules' " + rules.tat());
-                    rules.tat(s.tat());
-                }
-                assertEquals(rules.tat(), s.tat());
+                closedAfterSecond += closeComparingGrids(s, rules, secondUsed);
                 secondUsed = false;
                 if (op < 50 && lastGrant != Long.MIN_VALUE) {
                     Feedback f = Feedback.throttled(lastGrant, 429, random.nextBoolean() ? -1L
@@ -275,13 +284,7 @@ class LimiterStateLaneTest {
                 assertTrue(same.granted(), "lane grant at " + at + (secondUsed ? " (two stripes)" : "")
                         + ": the rules say " + same);
             } else {
-                s.closeLane();
-                if (secondUsed) {
-                    closedAfterSecond++;
-                    assertTrue(s.tat() >= rules.tat(), "grid " + s.tat() + " before the rules' " + rules.tat());
-                    rules.tat(s.tat());
-                }
-                assertEquals(rules.tat(), s.tat(), "one stripe: the rules' grid exactly");
+                closedAfterSecond += closeComparingGrids(s, rules, secondUsed);
                 secondUsed = false;
                 Acquisition a = s.tryAcquire(t);
                 if (!a.granted()) {
