@@ -293,13 +293,18 @@ public final class LimiterState {
      */
     public long grantFast(Clock clock) {
         Lane l = lane;
-        return l == null ? NO_GRANT : grantFast(l, clock, (Thread.currentThread().getId() & 1L) != 0);
+        return l == null ? NO_GRANT : grantFast(l, clock, secondFirst(l));
+    }
+
+    /** Whether the caller tries the lane's second stripe first: when it has one, by the parity of the thread's id. */
+    private static boolean secondFirst(Lane l) {
+        return l.second != null && (Thread.currentThread().getId() & 1L) != 0;
     }
 
     /** {@link #grantFast} with the answer the locked path gives, or {@code null} when the lane did not grant. */
     public Acquisition tryAcquireFast(Clock clock) {
         Lane l = lane;
-        long at = l == null ? NO_GRANT : grantFast(l, clock, (Thread.currentThread().getId() & 1L) != 0);
+        long at = l == null ? NO_GRANT : grantFast(l, clock, secondFirst(l));
         return at == NO_GRANT ? null : Acquisition.granted(at, l.interval); // the interval is an estimate's input
     }
 
