@@ -76,6 +76,9 @@ public final class AdaptiveModel {
     private final double burst;
     private final int maxRedeliveries;
     private final int seconds;
+    // latency jitter (see withJitter): each one-way trip takes oneWayNanos plus a uniform draw in [0, jitterNanos)
+    private long jitterNanos;
+    private java.util.Random jitterRandom;
 
     public AdaptiveModel(LimiterConfig config, List<Phase> schedule, boolean retryAfter, int inFlight,
             long oneWayNanos) {
@@ -96,6 +99,21 @@ public final class AdaptiveModel {
             total += p.seconds();
         }
         this.seconds = (int) Math.round(total);
+    }
+
+    /**
+     * Adds a seeded, uniform jitter in [0, {@code nanos}) to every one-way trip (the real run's HTTP latency and
+     * thread scheduling vary; the model's trips are otherwise all alike). Returns this model.
+     */
+    AdaptiveModel withJitter(long nanos, long seed) {
+        this.jitterNanos = nanos;
+        this.jitterRandom = new java.util.Random(seed);
+        return this;
+    }
+
+    /** One one-way trip: the scenario's latency, plus the jitter when there is one. */
+    private long trip() {
+        return jitterNanos == 0 ? oneWayNanos : oneWayNanos + (long) (jitterRandom.nextDouble() * jitterNanos);
     }
 
     double capacityAt(long t) {
@@ -180,7 +198,7 @@ public final class AdaptiveModel {
                         if (sec < seconds) {
                             ok[sec]++;
                         }
-                        push.accept(new Event(now + oneWayNanos, seq[0]++, RESPONSE_OK, e.exchange));
+                        push.accept(new Event(now + trip(), seq[0]++, RESPONSE_OK, e.exchange));
                     } else {
                         if (sec < seconds) {
                             thr[sec]++;
@@ -188,7 +206,7 @@ public final class AdaptiveModel {
                         double c = capacityAt(now);
                         long waitNanos = c <= 0 ? 3600 * S : (long) Math.ceil((1 - tokens) / c * S);
                         e.exchange.retryAfterNanos = Math.max(1, (waitNanos + S - 1) / S) * S;
-                        push.accept(new Event(now + oneWayNanos, seq[0]++, RESPONSE_THROTTLED, e.exchange));
+                        push.accept(new Event(now + trip(), seq[0]++, RESPONSE_THROTTLED, e.exchange));
                     }
                     continue;
                 }
@@ -227,7 +245,7 @@ public final class AdaptiveModel {
                 }
                 Exchange x = queue.poll();
                 x.grantedAt = a.grantedAt();
-                push.accept(new Event(now + oneWayNanos, seq[0]++, ARRIVE, x));
+                push.accept(new Event(now + trip(), seq[0]++, ARRIVE, x));
             }
         }
         lost += queue.size();
@@ -376,13 +394,52 @@ public final class AdaptiveModel {
         return t.toString();
     }
 
+    /** Jitters of {@link #jitters}: uniform 0 to 2, 10 and 30 ms added to every one-way trip. */
+    static final long[] JITTERS = {2_000_000L, 10_000_000L, 30_000_000L};
+    /** Seeds per jitter in {@link #jitters}. */
+    static final int JITTER_SEEDS = 12;
+
+    /**
+     * How much a real run's varying latency moves the issue's scenario: with each of {@link #JITTERS},
+     * {@link #JITTER_SEEDS} seeded runs per Retry-After mode; AsciiDoc rows: mode, jitter, each seed's drop and rise
+     * (as "drop/rise" seconds), the drops later than 5 s (or never), means of overall goodput and 429s/100.
+     */
+    static String jitters(LimiterConfig config) {
+        StringBuilder t = new StringBuilder();
+        Scenario sc = SCENARIOS.get(0);
+        LimiterConfig c = config.toBuilder().maxRate(sc.maxRate()).build();
+        for (boolean ra : new boolean[] {true, false}) {
+            for (long jitter : JITTERS) {
+                StringBuilder moves = new StringBuilder();
+                int late = 0;
+                double overall = 0;
+                double throttles = 0;
+                for (int seed = 1; seed <= JITTER_SEEDS; seed++) {
+                    Run r = new AdaptiveModel(c, sc.schedule(), ra, sc.inFlight(), sc.oneWayNanos(), sc.burst())
+                            .withJitter(jitter, seed).run();
+                    int drop = r.settle(15, 30, 20);
+                    late += drop < 0 || drop > 5 ? 1 : 0;
+                    moves.append(moves.length() == 0 ? "" : ", ").append(fmt(drop)).append('/')
+                            .append(fmt(r.reach(30, r.ok.length, 80)));
+                    overall += r.goodput(0, r.ok.length);
+                    throttles += r.throttledPer100(0, r.ok.length);
+                }
+                t.append(String.format(Locale.ROOT, "| %s | 0-%d ms | %s | %d of %d | %.3f | %.2f%n",
+                        ra ? "Retry-After" : "no Retry-After", jitter / 1_000_000, moves, late, JITTER_SEEDS,
+                        overall / JITTER_SEEDS, throttles / JITTER_SEEDS));
+            }
+        }
+        return t.toString();
+    }
+
     /**
      * Prints the model's table for the defaults; with the argument {@code latencies}, the means over
-     * {@link #EXTRA_LATENCIES} instead; with {@code shifts}, {@link #shifts}.
+     * {@link #EXTRA_LATENCIES} instead; with {@code shifts}, {@link #shifts}; with {@code jitters}, {@link #jitters}.
      */
     public static void main(String[] args) {
         LimiterConfig d = LimiterConfig.defaults();
         String mode = args.length > 0 ? args[0] : "";
-        System.out.print(mode.equals("latencies") ? latencies(d) : mode.equals("shifts") ? shifts(d) : rows(d));
+        System.out.print(mode.equals("latencies") ? latencies(d) : mode.equals("shifts") ? shifts(d)
+                : mode.equals("jitters") ? jitters(d) : rows(d));
     }
 }
