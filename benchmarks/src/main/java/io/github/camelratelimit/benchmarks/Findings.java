@@ -196,7 +196,13 @@ final class Findings {
               Proposals: without `Retry-After`, keep the fast probe from passing 1.5 Wmax before it has seen the
               capacity hold there for a while (or let a first 429 above 1.5 Wmax cut back to the rate of the last
               second without a 429 while its event measures), tuned against the model's jitter table and its
-              other rows (a risen capacity must still be found in a few seconds). Also: pausing only the throttled
+              other rows (a risen capacity must still be found in a few seconds). Tried in the model and not kept:
+              a probe limit of 2 instead of 1.5 while the fast probe runs, so that such a 429 cuts at once: late
+              drops in 0, 2 and 6 of 12 seeds instead of 1, 4 and 6, every other table of the model unchanged, but
+              a modest rise behind a small bucket (20 -> 24/s, burst 5) then gets 0.87 of the new capacity in the
+              last 15 s instead of 1.00 (a probe that meets the new capacity under 2 Wmax is cut back to the old
+              one); measuring an event for at least 250 ms instead of 100 ms (7 of 12 late at 0-2 ms, and the
+              issue's row without jitter settled after 11 s instead of 1). Also: pausing only the throttled
               exchange for the first 429 of an event, the whole limiter from the second on (the mission asks for
               a whole-limiter pause on every `Retry-After`, so this needs a decision): it would help a provider
               with a tiny bucket that answers `Retry-After: 1` (the demo's, 0.65 of capacity in the model), where
