@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the benchmarks module (-Pbench) and runs the benchmarks; rewrites docs/benchmarks.adoc and the charts
-# in docs/adaptive-*.png. Arguments: parts to run (overhead route accuracy scale adaptive model); none runs all (about 18 min).
+# in docs/adaptive-*.png. Arguments: parts to run (overhead route accuracy scale adaptive model); none runs all (about 25 min).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

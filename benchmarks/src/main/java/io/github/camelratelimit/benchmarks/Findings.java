@@ -112,24 +112,27 @@ final class Findings {
             the grid, the fields a grant writes moved next to the lock word.
 
             Route overhead::
-              Met with 1 thread, by both measures: 0.93 in JMH and 0.93 with both routes in one JVM (earlier
-              runs: 0.91-0.96 and 0.93-0.96). With 2 threads met interleaved (0.93) and missed in JMH by a hair
-              (0.892; the same limiter with the fast clock, "never waits", 1.04); the first run with stripes
-              gave 0.79 in JMH, 0.93 never waiting and 0.93 interleaved, and two interleaved probes 0.94 and 0.91.
-              The component itself no longer depends on the thread count: alone (table above) it adds 39 ns per
-              message with 1 thread and with 2 (before the stripes 45-60 ns with 2 threads in the fast mode, about
-              150 ns in the slow one), 24 ns of it the clock read every permit needs. Against the plain route's
-              920-970 ns per message per thread that alone gives a ratio of about 0.96; what moves the measured
-              ratios around it (0.79-1.04 with 2 threads, from one run to the next and between two measures of
-              the same cost) is how each JVM compiles the Camel route and the VM's moment, not the limiter. The
-              JMH forks now run in alternating rounds (4 x 2 forks per route, the order reversed every other
-              round): in the first run with stripes JMH ran all 8 forks of one route before the next, and the
-              plain route's forks ranged from 1.6 to 3.1 M msg/s. A permit granted at once allocates nothing
-              (`RateLimiter.grantNow()` returns the grant time; the listener hears it through
-              `onGrantedAtOnce`), and a synchronous delegate (camel-http's producer, or the benchmark's no-op)
-              inside Camel's asynchronous bridge is called directly, so an exchange that leaves no exception and
-              no header gets no callback object either. Against any real HTTP call the component's 40 ns are
-              noise.
+              Met with 1 thread, by both measures: 0.93 in JMH and 0.95 with both routes in one JVM (earlier
+              runs: 0.91-0.96 and 0.93-0.96). With 2 threads not met in this run: 0.854 in JMH (the same limiter
+              with the fast clock, "never waits", 0.856) and 0.872 interleaved. The route part was re-run here
+              with twice the JMH forks (16 per route, in 8 alternating rounds of 2, the order reversed every other
+              round), because with 8 the 2-thread ratio moved from run to run and between two measures of the
+              same cost: in the full run on 78d2509 0.892 in JMH, 1.041 never waiting, 0.931 interleaved; in the
+              first full run with stripes (3013bc2) 0.794, 0.934 and 0.930 (JMH then ran all 8 forks of one route
+              before the next; the plain route's forks ranged from 1.6 to 3.1 M msg/s); two interleaved probes
+              0.944 and 0.914. The stripes took the limiter's own cache-line transfer out of the 2-thread cost:
+              alone (the component's table) it adds 37-43 ns per message with 2 threads in these runs (before them
+              45-60 ns in the fast mode and about 150 ns in the slow one), against 33-39 ns with 1, 23-25 ns of it the
+              clock read every permit needs; against the plain route's 880-970 ns per message per thread that
+              alone would give a ratio of 0.95-0.96. This run's 2-thread routes lost about 0.1 more than that, by
+              both measures, and the earlier runs did not: what costs it is not found (the in-memory path writes
+              no shared counter; a thread counts its grants in its own cell, and the lane's two stripes are one
+              per thread when the two threads' ids differ in parity, as consecutive ones do). A permit granted at
+              once allocates nothing (`RateLimiter.grantNow()` returns the grant time; the listener hears it
+              through `onGrantedAtOnce`), and a synchronous delegate (camel-http's producer, or the benchmark's
+              no-op) inside Camel's asynchronous bridge is called directly, so an exchange that leaves no
+              exception and no header gets no callback object either. Against any real HTTP call the component's
+              35-45 ns are noise.
 
             Accuracy::
               Achieved rates are within 1 % of the configured rate at 1 to 5,000/s, and in no 1 s window did the
