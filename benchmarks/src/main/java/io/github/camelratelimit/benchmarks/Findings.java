@@ -127,7 +127,8 @@ final class Findings {
               alone would give a ratio of 0.95-0.96. This run's 2-thread routes lost about 0.1 more than that, by
               both measures, and the earlier runs did not: what costs it is not found (the in-memory path writes
               no shared counter; a thread counts its grants in its own cell, and the lane's two stripes are one
-              per thread when the two threads' ids differ in parity, as consecutive ones do). A permit granted at
+              per thread when the two threads' ids differ in parity, as consecutive ones do: JMH's two workers had
+              ids 14 and 15 in each of three forks of a probe). A permit granted at
               once allocates nothing (`RateLimiter.grantNow()` returns the grant time; the listener hears it
               through `onGrantedAtOnce`), and a synchronous delegate (camel-http's producer, or the benchmark's
               no-op) inside Camel's asynchronous bridge is called directly, so an exchange that leaves no
