@@ -368,7 +368,12 @@ public final class LimiterState {
     /** Tests: grants the open lane's second stripe made so far (0 when it has none or it is closed). */
     long secondStripeGrants() {
         Lane l = lane;
-        long w = l == null || l.second == null ? LANE_CLOSED : l.second.get();
+        return l == null ? 0L : grantsIn(l.second);
+    }
+
+    /** Grants a stripe's word counts so far: 0 when there is no such stripe or it is closed (its grants booked). */
+    private static long grantsIn(LaneWord stripe) {
+        long w = stripe == null ? LANE_CLOSED : stripe.get();
         return w < 0 ? 0L : w >>> LANE_OFFSET_BITS;
     }
 
@@ -784,9 +789,7 @@ public final class LimiterState {
     /** Permits granted so far (read under the owner's lock, like every method). */
     public long granted() {
         Lane l = lane;
-        long w = l == null ? LANE_CLOSED : l.get();
-        long w2 = l == null || l.second == null ? LANE_CLOSED : l.second.get();
-        return granted + (w < 0 ? 0L : w >>> LANE_OFFSET_BITS) + (w2 < 0 ? 0L : w2 >>> LANE_OFFSET_BITS);
+        return l == null ? granted : granted + grantsIn(l) + grantsIn(l.second);
     }
 
     /** The permitted rate at {@code now}, permits/s. */
