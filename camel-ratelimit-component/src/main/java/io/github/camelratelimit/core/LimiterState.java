@@ -30,6 +30,11 @@ package io.github.camelratelimit.core;
  *                      call was granted while rate(grantedAt) was in (Wmax, 1.5 * Wmax), and signalCooldown has
  *                      passed since the last cut): cut at once with E = Wmax (back to 0.9 * Wmax); the scale
  *                      doubles once; no event opens
+ *                overshoot (no event open, no pause since the last cut (this throttle's Retry-After included),
+ *                      Wmax measured as for probe, the call was granted while rate(grantedAt) &gt;= 1.5 * Wmax,
+ *                      signalCooldown has passed since the last cut, and that cut was not an overshoot's):
+ *                      A = (grants - throttles since the last cut) / (now - last cut)          (accepted/s)
+ *                      if A &lt; 1.25 * Wmax: cut at once with E = max(Wmax, A); no event opens
  *                arm   (no event open, or it opened more than 5 s ago): open an event at now, remember the
  *                      grant and throttle counters; the scale doubles; the rate is not cut
  *                cut   (an event is open, the call was granted after it opened, it opened at least 100 ms
@@ -37,6 +42,7 @@ package io.github.camelratelimit.core;
  *                      E = (grants - throttles since the event opened) / (now - opened)   (accepted/s)
  *                      if a pause was in force since the event opened: E = max(E, decreaseFactor^3 * rate / 0.9)
  *                      cut with E ({@link AdaptiveRateLimit#cut(long, double)}); close the event
+ *                every cut paces from the last grant at once: tat = max(tat, last grant + interval(rate(now)))
  * provider quota (any response, m = quotaSafetyMargin):
  *                remaining = 0, reset known   : pauseUntil = max(pauseUntil, now + min(reset, maxPause))
  *                remaining &gt; 0, reset known : ceiling = remaining * (1 - m) / reset, until now + reset
@@ -59,6 +65,18 @@ package io.github.camelratelimit.core;
  * second came 0.1 s after the first, so every probe cost two 429s). A call sent at 1.5 Wmax or more without a
  * throttle until then means the capacity has risen, and a call sent on the plateau (at or under Wmax) that is
  * throttled means it has fallen: both open an event that measures it anew.
+ *
+ * <p>Unless the provider's bucket refilled instead. A plateau a little under the capacity refills it, and the
+ * probe then drains that reserve before its first 429, well above 1.5 Wmax (3 to 4 Wmax with a 50-call bucket at
+ * 20/s), where an event would keep that rate for its 100 ms and cost several 429s. The bucket was empty at the
+ * last cut and again at this 429, so what it accepted in between, A, is the capacity when the bucket never
+ * filled up meanwhile, and less when it did: a lower bound. A under 1.25 Wmax says the capacity has not risen
+ * much: the overshoot cuts at once, to 0.9 max(Wmax, A), with one 429. A second overshoot in a row opens the
+ * event after all, so that a capacity risen by less than a quarter behind a small bucket (whose A reads low)
+ * is still measured, one recovery later. A pause since the last cut ({@code Retry-After}, a provider's reset)
+ * makes A read low: then the event opens as before.
+ * Every cut also paces at once from the last grant: the call the old pacing had lined up would meet the same
+ * empty bucket.
  *
  * A provider-reported quota may pace below {@code minRate}: it is the provider's own statement of what is
  * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
@@ -107,6 +125,10 @@ public final class LimiterState {
     private long windowEnd; // grant times ever added to the ring: the newest is at (windowEnd - 1) & mask
     private long pauseUntil = Long.MIN_VALUE;
     private long lastCutAt = Long.MIN_VALUE;
+    // the grant and throttle counters at the last cut (the accepted rate since then), and whether it was an overshoot's
+    private long grantedAtCut;
+    private long throttledAtCut;
+    private boolean overshootCut;
     private long throttled;
     private double ceiling = Double.POSITIVE_INFINITY;
     private long ceilingUntil = Long.MIN_VALUE;
@@ -132,6 +154,12 @@ public final class LimiterState {
      * capacity has likely risen).
      */
     public static final double PROBE_LIMIT = 1.5;
+    /**
+     * How much above a measured capacity the accepted rate since the last cut must be for a probe's first
+     * throttle above {@link #PROBE_LIMIT} x Wmax to open an event (the capacity has risen): 1.25. Under it the
+     * probe drained a reserve of the provider's bucket and cuts at once.
+     */
+    public static final double RISE_LIMIT = 1.25;
     // the window guard (tryAcquire): the windowSize most recent grant times, a ring of a power-of-two length
     private long[] window = new long[8];
     // the guard of the rate last asked for (recomputed only when the rate changes): n, W, the grants k it looks
@@ -715,8 +743,19 @@ public final class LimiterState {
                 && (lastCutAt == Long.MIN_VALUE || now - lastCutAt >= config.signalCooldown().toNanos())) {
             // the recovery probed past the capacity the last cut measured and found it there: back under it at once
             rateLimit.cut(now, rateLimit.lastMax());
-            lastCutAt = now;
+            cutDone(now, false);
             return true;
+        }
+        if (armedAt == Long.MIN_VALUE && !overshootCut && overshooting(feedback.grantedAt())
+                && pauseUntil <= lastCutAt && now - lastCutAt >= config.signalCooldown().toNanos()) {
+            // the probe passed 1.5 Wmax on a reserve of the provider's bucket, unless the accepted rate has risen
+            double accepted = ((granted - grantedAtCut) - (throttled - throttledAtCut)) / ((now - lastCutAt) / 1e9);
+            double wMax = rateLimit.lastMax();
+            if (accepted < RISE_LIMIT * wMax) {
+                rateLimit.cut(now, Math.max(wMax, accepted));
+                cutDone(now, true);
+                return true;
+            }
         }
         if (armedAt == Long.MIN_VALUE) {
             pausedInEvent = pauseUntil > now;
@@ -744,8 +783,32 @@ public final class LimiterState {
         rateLimit.cut(now, estimate);
         measuredMax = !floored && rateLimit.measured();
         armedAt = Long.MIN_VALUE;
-        lastCutAt = now;
+        cutDone(now, false);
         return true;
+    }
+
+    /**
+     * The bookkeeping of a cut at {@code now}: the time and counters the next cut measures from, and the pacing at
+     * the new rate from the last grant on (the old pacing's next call would meet the provider's empty bucket).
+     */
+    private void cutDone(long now, boolean overshoot) {
+        lastCutAt = now;
+        grantedAtCut = granted;
+        throttledAtCut = throttled;
+        overshootCut = overshoot;
+        if (windowSize > 0) {
+            long last = window[(int) (windowEnd - 1) & (window.length - 1)];
+            tat = Math.max(tat, saturatedAdd(last, intervalNanos(rate(now))));
+        }
+    }
+
+    /**
+     * {@code true} when a call granted at {@code grantedAt} went out while the recovery ran at {@link #PROBE_LIMIT}
+     * times the capacity the last cut measured or more (Wmax, not raised by the floor).
+     */
+    private boolean overshooting(long grantedAt) {
+        return measuredMax && rateLimit.measured() && lastCutAt != Long.MIN_VALUE
+                && rateLimit.rate(grantedAt) >= PROBE_LIMIT * rateLimit.lastMax();
     }
 
     /**
@@ -821,6 +884,7 @@ public final class LimiterState {
         ceilingUntil = Long.MIN_VALUE;
         limitRate = Double.POSITIVE_INFINITY;
         lastCutAt = Long.MIN_VALUE;
+        overshootCut = false;
         armedAt = Long.MIN_VALUE;
     }
 

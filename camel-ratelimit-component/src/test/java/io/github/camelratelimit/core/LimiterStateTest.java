@@ -504,7 +504,7 @@ class LimiterStateTest {
     }
 
     @Test
-    void aThrottleOnThePlateauOrFarAboveItOpensAnEventAsBefore() {
+    void aThrottleOnThePlateauOpensAnEventAsBefore() {
         // on the plateau (at or under Wmax): the capacity may have fallen, so measure it
         LimiterState plateau = cutAt99(LimiterConfig.builder());
         long t = 2 * S + k(1000) / 2;
@@ -512,14 +512,62 @@ class LimiterStateTest {
         assertTrue(plateau.rate(t) < 99.0);
         assertFalse(plateau.record(throttle(a, -1), t + 10 * MS), "opens an event");
         assertEquals(1, plateau.snapshot(t + 10 * MS).cuts());
-        // 2 s past K the cubic is at 99 (1 + 10^3 / 1000) = 198/s (here the throttles had Retry-After, so no fast
-        // probe), above 1.5 Wmax: the capacity has likely risen, so measure it too
-        LimiterState far = cutAt99(LimiterConfig.builder(), 0L);
+    }
+
+    @Test
+    void aThrottleFarAboveTheCapacityCutsAtOnceWhenTheAcceptedRateHasNotRisen() {
+        // 2 s past K the cubic is at 99 (1 + 10^3 / 1000) = 198/s (the event's throttles had Retry-After, so no
+        // fast probe), above 1.5 Wmax; since the cut the provider accepted nothing (one call, throttled): A = 0,
+        // under 1.25 Wmax, so the probe drained a reserve of the provider's bucket: one cut at once, to 0.9 Wmax
+        LimiterState s = cutAt99(LimiterConfig.builder(), 0L);
         long u = 2 * S + k(1000) + 2 * S;
-        assertEquals(198.0, far.rate(u), 1e-6);
-        Acquisition b = far.tryAcquire(u);
-        assertFalse(far.record(throttle(b, -1), u + 10 * MS), "opens an event");
-        assertEquals(1, far.snapshot(u + 10 * MS).cuts());
+        assertEquals(198.0, s.rate(u), 1e-6);
+        Acquisition b = s.tryAcquire(u);
+        assertTrue(s.record(throttle(b, -1), u + 10 * MS), "cuts at once");
+        assertEquals(0.9 * 99, s.rate(u + 10 * MS), 1e-9);
+        assertEquals(2, s.snapshot(u + 10 * MS).cuts());
+        assertEquals(2000.0, s.snapshot(u + 10 * MS).scale(), "one signal: the scale doubled once");
+        // a second overshoot in a row opens the event after all (a rise behind a small bucket reads low in A)
+        long v = u + 10 * MS + k(2000) + 2500 * MS;
+        assertTrue(s.rate(v) >= 1.5 * 99);
+        Acquisition c = s.tryAcquire(v);
+        assertFalse(s.record(throttle(c, -1), v + 10 * MS), "opens an event");
+        assertEquals(2, s.snapshot(v + 10 * MS).cuts());
+    }
+
+    @Test
+    void aThrottleFarAboveTheCapacityOpensAnEventWhenTheAcceptedRateHasRisen() {
+        // an eager caller takes every permit from the cut on, through the fast probe (no Retry-After) up to
+        // maxRate: the provider accepted all of them but the last, at least 1.25 Wmax on average: a rise, measured
+        LimiterState s = cutAt99(LimiterConfig.builder());
+        long t = 2 * S + fastPoint() + 700 * MS;
+        List<Long> grants = take(s, 2 * S, t);
+        long heard = t + 10 * MS;
+        double accepted = (grants.size() - 1) / ((heard - 2 * S) / 1e9);
+        assertTrue(accepted >= 1.25 * 99, "accepted " + accepted + "/s");
+        assertTrue(s.rate(grants.get(grants.size() - 1)) >= 1.5 * 99);
+        assertFalse(s.record(Feedback.throttled(grants.get(grants.size() - 1), 429, -1L), heard), "opens an event");
+        assertEquals(1, s.snapshot(heard).cuts());
+    }
+
+    @Test
+    void aThrottleFarAboveTheCapacityOpensAnEventAfterAPause() {
+        // the same overshoot as above, but a Retry-After paused the limiter since the cut: A would read low
+        LimiterState s = cutAt99(LimiterConfig.builder(), 0L);
+        long u = 2 * S + k(1000) + 2 * S;
+        s.pauseUntil(2 * S + 500 * MS, 100 * MS);
+        Acquisition b = s.tryAcquire(u);
+        assertFalse(s.record(throttle(b, -1), u + 10 * MS), "opens an event");
+        assertEquals(1, s.snapshot(u + 10 * MS).cuts());
+    }
+
+    @Test
+    void aCutPacesFromTheLastGrantAtTheNewRate() {
+        // cutAt99's last grant was at 1.99199 s, paced at 1000/s (tat 1.99299 s); the cut at 2 s to 89.1/s paces
+        // the next call 1 / 89.1 s after that grant, not at the old tat
+        LimiterState s = cutAt99(LimiterConfig.builder());
+        assertWait(s.tryAcquire(2 * S), 1_991_990_000L + LimiterState.intervalNanos(0.9 * 99) - 2 * S,
+                Acquisition.WaitReason.PACING);
     }
 
     /** xP of {@link #cutAt99}'s recovery (C 1000), in ns after its cut: K + 0.2 cbrt(150) s = 1.991 s. */
@@ -544,18 +592,26 @@ class LimiterStateTest {
     }
 
     @Test
-    void aThrottleFarUpTheFastProbeSlowsItAndOpensAnEvent() {
+    void aSecondOvershootInARowSlowsTheFastProbeAndOpensAnEvent() {
         LimiterState s = cutAt99(LimiterConfig.builder());
+        // the first throttle far up the fast probe (A = 0) cuts at once; its round trip of 10 ms keeps the next
+        // recovery's fast probe (D = 0.45 cbrt(0.02) s = 0.122 s at C = 2000)
         long t = 2 * S + fastPoint() + 300 * MS;
         assertEquals(225.83275651861587, s.rate(t), 1e-6); // the cubic: 130.3/s
-        Acquisition p = s.tryAcquire(t);
-        long heard = t + 10 * MS;
+        assertTrue(s.record(throttle(s.tryAcquire(t), -1), t + 10 * MS));
+        // the next one past that recovery's xP: above 1.5 Wmax again, so it opens the event
+        long cut = t + 10 * MS;
+        long t2 = cut + Math.round((0.2 * Math.cbrt(0.1 * 2000) + 0.2 * Math.cbrt(300)) * 1e9) + 300 * MS;
+        Acquisition p = s.tryAcquire(t2);
+        assertGranted(p, t2);
+        long heard = t2 + 10 * MS;
         double reached = s.rate(heard);
-        assertFalse(s.record(throttle(p, -1), heard), "above 1.5 Wmax: opens an event");
-        assertEquals(1, s.snapshot(heard).cuts());
-        // from the rate reached on, the cubic's pace at xP: reached (1 + (cbrt(150) + 5)^3 / 1000) / 1.15 a second later
-        double x = Math.cbrt(150) + 5;
-        assertEquals(reached * (1 + x * x * x / 1000) / 1.15, s.rate(heard + S), 1e-6);
+        assertTrue(reached >= 1.5 * 99);
+        assertFalse(s.record(throttle(p, -1), heard), "above 1.5 Wmax, after an overshoot's cut: opens an event");
+        assertEquals(2, s.snapshot(heard).cuts());
+        // from the rate reached on, the cubic's pace at xP: reached (1 + (cbrt(300) + 5)^3 / 2000) / 1.15 a second later
+        double x = Math.cbrt(300) + 5;
+        assertEquals(reached * (1 + x * x * x / 2000) / 1.15, s.rate(heard + S), 1e-6);
     }
 
     @Test

@@ -89,7 +89,7 @@ class RedisScriptParityTest {
         List<Long> grants = new ArrayList<>();
         long typicalMicros = Math.max(1, (long) (1e6 / config.maxRate()));
         int[] seen = new int[7]; // granted, pacing, quota, paused, cuts, snapshots, window-guard waits
-        for (int step = 0; step < 1500; step++) {
+        for (int step = 0; step < 2500; step++) {
             // time moves by at least 1 us per step: mostly around the interval, sometimes a long idle
             int shape = rnd.nextInt(40);
             now += shape == 0 ? 1 + rnd.nextLong(300_000) : 1 + rnd.nextLong(typicalMicros);
@@ -333,24 +333,111 @@ class RedisScriptParityTest {
         LimiterSnapshot snap = RedisLimiterScripts.parseSnapshot(
                 store.evalAt(RedisLimiterScripts.SNAPSHOT, "eager-fast", c, 4_150_000L).join(), c).value();
         assertEquals(core.snapshot(4_150_000_000L).rate(), snap.rate(), rate * 1e-12);
+        // far up the fast probe, with the accepted rate since the cut under 1.25 Wmax: an overshoot, cut at once
         java.util.NavigableMap<Long, Feedback> then = new java.util.TreeMap<>();
-        then.put(4_200_000L, Feedback.throttled(4_190_000L, 429, -1L)); // in the fast probe: slows it, opens an event
-        then.put(4_400_000L, Feedback.throttled(4_390_000L, 429, -1L)); // cuts: fast again
-        then.put(5_000_000L, Feedback.throttled(4_990_000L, 429, 0L)); // before xP: no fast probe; opens an event
-        then.put(5_300_000L, Feedback.throttled(5_290_000L, 429, 0L)); // cuts: Retry-After, so no fast probe
-        then.put(7_200_000L, Feedback.throttled(7_190_000L, 429, -1L)); // opens an event
-        then.put(7_400_000L, Feedback.throttled(7_390_000L, 429, -1L)); // cuts: fast again
-        then.put(9_000_000L, Feedback.throttled(8_990_000L, 429, -1L)); // opens an event
-        then.put(9_600_000L, Feedback.throttled(9_050_000L, 429, -1L)); // cuts after a 550 ms round trip: no fast probe
-        List<Step> more = eager(core, 4_150_001, 14_000_000, 1, () -> 0L, then);
+        then.put(4_200_000L, Feedback.throttled(4_190_000L, 429, -1L));
+        List<Step> more = eager(core, 4_150_001, 4_300_000, 1, () -> 0L, then);
         replay("eager-fast", c, more);
+        long overshootCut = cutAt(more, true);
+        // the next recovery's fast probe past 1.6 Wmax: a second overshoot in a row slows it and opens an event
+        double wMax2 = core.rate(overshootCut * 1000L) / 0.9;
+        long far = overshootCut;
+        while (core.rate(far * 1000L) < 1.6 * wMax2) {
+            far += 1_000L;
+            assertTrue(far < overshootCut + 30_000_000L, "no fast probe past 1.6 Wmax");
+        }
+        java.util.NavigableMap<Long, Feedback> again = new java.util.TreeMap<>();
+        again.put(far + 10_000L, Feedback.throttled(far, 429, -1L)); // opens the event
+        again.put(far + 300_000L, Feedback.throttled(far + 290_000L, 429, -1L)); // cuts: fast again
+        List<Step> event = eager(core, 4_300_000, far + 400_000L, 1, () -> 0L, again);
+        replay("eager-fast", c, event);
+        assertEquals(List.of(false, true), cuts(event));
+        long eventCut = cutAt(event, true);
+        // in the dips after the next cuts (each before its xP): Retry-After keeps the next recovery off the fast
+        // probe, a throttle without it and a 10 ms round trip puts it back, a 550 ms round trip takes it away
+        long t = eventCut;
+        java.util.NavigableMap<Long, Feedback> later = new java.util.TreeMap<>();
+        later.put(t + 300_000L, Feedback.throttled(t + 290_000L, 429, 0L)); // opens an event
+        later.put(t + 500_000L, Feedback.throttled(t + 490_000L, 429, 0L)); // cuts: Retry-After, no fast probe
+        later.put(t + 2_300_000L, Feedback.throttled(t + 2_290_000L, 429, -1L)); // opens an event
+        later.put(t + 2_500_000L, Feedback.throttled(t + 2_490_000L, 429, -1L)); // cuts: fast again
+        later.put(t + 4_300_000L, Feedback.throttled(t + 4_290_000L, 429, -1L)); // opens an event
+        later.put(t + 4_900_000L, Feedback.throttled(t + 4_350_000L, 429, -1L)); // cuts after a 550 ms round trip
+        List<Step> rest = eager(core, far + 400_001L, t + 8_000_000L, 1, () -> 0L, later);
+        replay("eager-fast", c, rest);
+        assertEquals(List.of(false, true, false, true, false, true), cuts(rest));
+    }
+
+    /** An event measured at about 18/s that cuts at 2 s (C 1000, the fast probe past xP 1.99 s later). */
+    private static java.util.NavigableMap<Long, Feedback> cutAt18() {
+        java.util.NavigableMap<Long, Feedback> first = new java.util.TreeMap<>();
+        first.put(1_500_000L, Feedback.throttled(1_490_000L, 429, -1L));
+        for (int i = 0; i < 40; i++) {
+            first.put(1_600_000L + i * 9_000L, Feedback.throttled(1_000_000L, 429, -1L));
+        }
+        first.put(2_000_000L, Feedback.throttled(1_990_000L, 429, -1L));
+        return first;
+    }
+
+    @Test
+    void anOvershootOpensAnEventWhenTheAcceptedRateRose() {
+        // the eager caller takes the fast probe up to maxRate for 2 s: about 60/s accepted since the cut, well
+        // over 1.25 Wmax (the capacity rose): its first throttle opens an event, the second measures it
+        LimiterConfig c = LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO).build();
+        java.util.NavigableMap<Long, Feedback> reports = cutAt18();
+        reports.put(6_500_000L, Feedback.throttled(6_490_000L, 429, -1L));
+        reports.put(6_700_000L, Feedback.throttled(6_690_000L, 429, -1L));
+        List<Step> steps = eager(new LimiterState(c), 1_000_000, 6_800_000, 1, () -> 0L, reports);
+        replay("eager-rise", c, steps);
+        List<Boolean> cuts = cuts(steps);
+        assertEquals(List.of(false, true), cuts.subList(cuts.size() - 2, cuts.size()));
+    }
+
+    @Test
+    void anOvershootOpensAnEventAfterAPause() {
+        // a provider report of remaining 0, reset in 1 us, pauses the limiter after the cut (for no time, but A
+        // would read low after a pause): the fast probe's overshoot then opens an event as well
+        LimiterConfig c = LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO).build();
+        java.util.NavigableMap<Long, Feedback> reports = cutAt18();
+        reports.put(2_200_000L, Feedback.success(2_190_000L, 200)
+                .withProviderQuota(new ProviderQuota(-1, 0, 1_000L, -1)));
+        LimiterState core = new LimiterState(c);
+        List<Step> steps = eager(core, 1_000_000, 2_300_000, 1, () -> 0L, reports);
+        replay("eager-paused", c, steps);
+        double wMax = core.rate(2_000_000_000L) / 0.9;
+        long far = 2_300_000L;
+        while (core.rate(far * 1000L) < 1.6 * wMax) {
+            far += 1_000L;
+            assertTrue(far < 30_000_000L, "no fast probe past 1.6 Wmax");
+        }
+        java.util.NavigableMap<Long, Feedback> over = new java.util.TreeMap<>();
+        over.put(far + 10_000L, Feedback.throttled(far, 429, -1L));
+        List<Step> more = eager(core, 2_300_001L, far + 100_000L, 1, () -> 0L, over);
+        replay("eager-paused", c, more);
+        assertEquals(List.of(false), cuts(more), "opens an event");
+    }
+
+    /** Whether each recorded feedback of {@code steps} cut, in order. */
+    private static List<Boolean> cuts(List<Step> steps) {
         List<Boolean> cuts = new ArrayList<>();
-        for (Step st : more) {
+        for (Step st : steps) {
             if (st.feedback() != null) {
                 cuts.add(st.cut());
             }
         }
-        assertEquals(List.of(false, true, false, true, false, true, false, true), cuts);
+        return cuts;
+    }
+
+    /** The time (us) of the last feedback in {@code steps} that cut; fails when {@code mustCut} and none did. */
+    private static long cutAt(List<Step> steps, boolean mustCut) {
+        long at = -1L;
+        for (Step st : steps) {
+            if (st.feedback() != null && st.cut()) {
+                at = st.micros();
+            }
+        }
+        assertTrue(!mustCut || at >= 0, "no cut");
+        return at;
     }
 
     @Test

@@ -17,6 +17,7 @@
 --  ce,cu provider ceiling (permits/s) and until (us) | lr provider limit rate (permits/s)
 --  wm,ca,k,c the running cubic recovery (Wmax, cut at us, K s, C) | ns next scale | n cuts | now last time
 --  ar,ga,ta,ap the open congestion event (armed at us, granted and throttled counters then, 1 if paused since)
+--  gc,tc the granted and throttled counters at the last cut | os 1 when the last cut was an overshoot's
 --  mm 1 when Wmax is the estimate the last cut was given (AdaptiveRateLimit.measured), me 1 when that estimate
 --  was not raised by the pause floor as well (LimiterState.measuredMax): only then may a probe's throttle cut
 --  rh,rt the last throttle heard (AdaptiveRateLimit.throttled): 1 if it had Retry-After, its round trip in ns
@@ -52,15 +53,16 @@ local U = 0.2
 local GAMMA = 0.9
 local ARM_TTL_US = 5000000
 local MIN_MEASURE_US = 100000
--- LimiterState.PROBE_LIMIT
+-- LimiterState.PROBE_LIMIT, RISE_LIMIT
 local PROBE_LIMIT = 1.5
+local RISE_LIMIT = 1.25
 -- AdaptiveRateLimit.FAST_LIMIT, FAST_DOUBLING_SECONDS, FAST_RTT_SHARE
 local FAST_LIMIT = 1.15
 local FAST_DOUBLING = 0.45
 local FAST_RTT_SHARE = 4
 
 local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now', 'ar', 'ga', 'ta', 'ap', 'me', 'mm',
-  'rh', 'rt', 'fa', 'sa', 'sr'}
+  'rh', 'rt', 'fa', 'sa', 'sr', 'gc', 'tc', 'os'}
 local S = {}
 do
   local raw = redis.call('HMGET', H, unpack(FIELDS))
@@ -241,8 +243,22 @@ local function cutWith(now, est)
     redis.call('HDEL', H, 'sa')
   end
   set('n', (S.n or 0) + 1)
-  set('lc', now)
   set('mm', measured and 1 or 0)
+  -- LimiterState.cutDone: the time and counters the next cut measures from; the pacing at the new rate from
+  -- the last grant on (tat = max(tat, lg + interval))
+  set('lc', now)
+  set('gc', S.g or 0)
+  set('tc', S.th or 0)
+  set('os', 0)
+  local lg = num(redis.call('HGET', H, 'lg'))
+  if lg ~= nil then
+    local iv = intervalNs(rateAt(now))
+    local u, n = lg + math.floor(iv / 1000), iv % 1000
+    if S.tu == nil or S.tn == nil or u > S.tu or (u == S.tu and n > S.tn) then
+      set('tu', u)
+      set('tn', n)
+    end
+  end
   return measured
 end
 
@@ -254,6 +270,23 @@ local function probing(g)
   end
   local r = adaptive(g)
   return r > S.wm and r < PROBE_LIMIT * S.wm
+end
+
+-- LimiterState.overshooting and the overshoot rule: a call granted at g (us) went out at PROBE_LIMIT times the
+-- measured Wmax or more, with no pause since the last cut; returns the estimate to cut with at once (max(Wmax, A),
+-- A the accepted rate since the last cut) when A is under RISE_LIMIT * Wmax, else nil (an event opens)
+local function overshoot(now, g)
+  if S.me ~= 1 or S.mm ~= 1 or S.os == 1 or not cutState() or S.lc == nil then
+    return nil
+  end
+  if (S.pu ~= nil and S.pu > S.lc) or (now - S.lc) * 1000 < cooldownNs or adaptive(g) < PROBE_LIMIT * S.wm then
+    return nil
+  end
+  local acc = ((S.g or 0) - (S.gc or 0) - (S.th - (S.tc or 0))) / (((now - S.lc) * 1000) / 1e9)
+  if acc < RISE_LIMIT * S.wm then
+    return math.max(S.wm, acc)
+  end
+  return nil
 end
 
 -- the window's start threshold: a start s is still in the window at now iff s > now - window

@@ -39,9 +39,19 @@ if ARGV[12] == 'T' then
       S.ar = nil
       redis.call('HDEL', H, 'ar')
     end
-    if S.ar == nil and probing(grantedAt) and (S.lc == nil or (now - S.lc) * 1000 >= cooldownNs) then
+    local probe = S.ar == nil and probing(grantedAt) and (S.lc == nil or (now - S.lc) * 1000 >= cooldownNs)
+    local over = nil
+    if S.ar == nil and not probe then
+      over = overshoot(now, grantedAt)
+    end
+    if probe then
       -- LimiterState.probing: the recovery probed past the capacity the last cut measured: cut at once, to it
       cutWith(now, S.wm)
+      cut = 1
+    elseif over ~= nil then
+      -- the probe passed PROBE_LIMIT * Wmax on a reserve of the provider's bucket: cut at once, no event
+      cutWith(now, over)
+      set('os', 1)
       cut = 1
     elseif S.ar == nil then
       -- arm: open the event, remember the counters; the scale doubles; no cut
