@@ -432,14 +432,83 @@ public final class AdaptiveModel {
         return t.toString();
     }
 
+    /** Seeds per jitter in {@link #seeds}. */
+    static final int MEAN_SEEDS = 40;
+
+    /**
+     * Every scenario as seeded runs instead of one timeline: {@link #MEAN_SEEDS} seeds for each of {@link #JITTERS}
+     * (a single run's figures hang on where its probes fall, see {@link #shifts}); AsciiDoc rows: scenario and mode,
+     * means of steady, overall and 429s/100, the drops that settled later than 5 s (or never) and the mean rise of
+     * those that reached 0.9 of the new capacity, with how many never did.
+     */
+    static String seeds(LimiterConfig config) {
+        StringBuilder t = new StringBuilder();
+        for (Scenario sc : SCENARIOS) {
+            for (boolean ra : new boolean[] {true, false}) {
+                LimiterConfig c = config.toBuilder().maxRate(sc.maxRate()).build();
+                double steady = 0;
+                double overall = 0;
+                double throttles = 0;
+                int runs = 0;
+                int drops = 0;
+                int late = 0;
+                int rises = 0;
+                int never = 0;
+                double riseSum = 0;
+                for (long jitter : JITTERS) {
+                    for (int seed = 1; seed <= MEAN_SEEDS; seed++) {
+                        Run r = new AdaptiveModel(c, sc.schedule(), ra, sc.inFlight(), sc.oneWayNanos(), sc.burst())
+                                .withJitter(jitter, seed).run();
+                        runs++;
+                        overall += r.goodput(0, r.ok.length);
+                        throttles += r.throttledPer100(0, r.ok.length);
+                        double okSum = 0;
+                        double capSum = 0;
+                        double at = 0;
+                        List<Phase> schedule = sc.schedule();
+                        for (int p = 0; p < schedule.size(); p++) {
+                            Phase ph = schedule.get(p);
+                            int from = (int) Math.round(at + ph.seconds() * 2 / 3);
+                            int to = (int) Math.round(at + ph.seconds());
+                            okSum += r.sum(r.ok, from, to);
+                            capSum += r.capacitySum(from, to);
+                            if (p > 0 && ph.capacity() < schedule.get(p - 1).capacity()) {
+                                drops++;
+                                int v = r.settle((int) at, to, ph.capacity());
+                                late += v < 0 || v > 5 ? 1 : 0;
+                            } else if (p > 0) {
+                                rises++;
+                                int v = r.reach((int) at, to, ph.capacity());
+                                if (v < 0) {
+                                    never++;
+                                } else {
+                                    riseSum += v;
+                                }
+                            }
+                            at += ph.seconds();
+                        }
+                        steady += okSum / capSum;
+                    }
+                }
+                t.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.2f | %s | %s | %s%n",
+                        sc.name() + (ra ? ", Retry-After" : ", no Retry-After"), steady / runs, overall / runs,
+                        throttles / runs, drops == 0 ? "-" : late + " of " + drops,
+                        rises == never ? "-" : String.format(Locale.ROOT, "%.1f", riseSum / (rises - never)),
+                        rises == 0 ? "-" : never + " of " + rises));
+            }
+        }
+        return t.toString();
+    }
+
     /**
      * Prints the model's table for the defaults; with the argument {@code latencies}, the means over
-     * {@link #EXTRA_LATENCIES} instead; with {@code shifts}, {@link #shifts}; with {@code jitters}, {@link #jitters}.
+     * {@link #EXTRA_LATENCIES} instead; with {@code shifts}, {@link #shifts}; with {@code jitters}, {@link #jitters};
+     * with {@code seeds}, {@link #seeds}.
      */
     public static void main(String[] args) {
         LimiterConfig d = LimiterConfig.defaults();
         String mode = args.length > 0 ? args[0] : "";
         System.out.print(mode.equals("latencies") ? latencies(d) : mode.equals("shifts") ? shifts(d)
-                : mode.equals("jitters") ? jitters(d) : rows(d));
+                : mode.equals("jitters") ? jitters(d) : mode.equals("seeds") ? seeds(d) : rows(d));
     }
 }
