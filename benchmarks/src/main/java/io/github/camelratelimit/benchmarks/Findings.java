@@ -222,6 +222,13 @@ final class Findings {
               exchange for the first 429 of an event, the whole limiter from the second on (the mission asks for
               a whole-limiter pause on every `Retry-After`, so this needs a decision): it would help a provider
               with a tiny bucket that answers `Retry-After: 1` (the demo's, 0.65 of capacity in the model), where
-              every probe pauses the whole limiter for a second.
+              every probe pauses the whole limiter for a second. Tried for that provider in session 9 within the
+              mission (model, seeded means) and not kept, each because the measure of an event with a pause inside
+              cannot tell a tiny bucket from a fallen capacity: a floor at Wmax for an event opened by a probe above
+              it (the demo's provider 0.65 -> 0.76 overall, but the 10 -> 40 -> 5 -> 30/s schedule with
+              `Retry-After` then never found a rise again: 0.62 -> 0.46); a floor of decreaseFactor^2 or
+              decreaseFactor instead of its cube, also from the rate when the event opened (0.65-0.73, but the
+              issue's drop with `Retry-After` then settled late in all 120 runs, against 4); stopping the
+              recovery's clock during a pause (0.52).
             """;
 }
