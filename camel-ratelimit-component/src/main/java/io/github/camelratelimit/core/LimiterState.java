@@ -807,8 +807,12 @@ public final class LimiterState {
      * times the capacity the last cut measured or more (Wmax, not raised by the floor).
      */
     private boolean overshooting(long grantedAt) {
-        return measuredMax && rateLimit.measured() && lastCutAt != Long.MIN_VALUE
-                && rateLimit.rate(grantedAt) >= PROBE_LIMIT * rateLimit.lastMax();
+        return lastCutAt != Long.MIN_VALUE && rateIfMeasured(grantedAt) >= PROBE_LIMIT * rateLimit.lastMax();
+    }
+
+    /** The recovery's rate at {@code grantedAt} when the last cut measured Wmax (not raised by the floor), else NaN. */
+    private double rateIfMeasured(long grantedAt) {
+        return measuredMax && rateLimit.measured() ? rateLimit.rate(grantedAt) : Double.NaN;
     }
 
     /**
@@ -816,10 +820,7 @@ public final class LimiterState {
      * the last cut measured (Wmax, not raised by the floor), by less than {@link #PROBE_LIMIT}.
      */
     private boolean probing(long grantedAt) {
-        if (!measuredMax || !rateLimit.measured()) {
-            return false;
-        }
-        double r = rateLimit.rate(grantedAt);
+        double r = rateIfMeasured(grantedAt); // NaN: no comparison holds
         double wMax = rateLimit.lastMax();
         return r > wMax && r < PROBE_LIMIT * wMax;
     }
