@@ -292,26 +292,46 @@ public final class AdaptiveModel {
 
     /** One AsciiDoc row: scenario, steady goodput (last third of every phase), overall, 429s/100, moves, cuts, lost. */
     static String cells(String name, Run r, List<Phase> schedule) {
+        StringBuilder moves = new StringBuilder();
+        for (Move m : moves(r, schedule)) {
+            moves.append(moves.length() == 0 ? "" : ", ").append(m.drop() ? "drop " : "rise ").append(fmt(m.seconds()));
+        }
+        return String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.2f | %s | %d | %d%n", name, steady(r, schedule),
+                r.goodput(0, r.ok.length), r.throttledPer100(0, r.ok.length), moves.length() == 0 ? "-" : moves,
+                r.cuts(), r.lost());
+    }
+
+    /** Steady goodput: successes over capacity in the last third of every phase. */
+    static double steady(Run r, List<Phase> schedule) {
         double okSum = 0;
         double capSum = 0;
-        StringBuilder moves = new StringBuilder();
         double at = 0;
-        for (int p = 0; p < schedule.size(); p++) {
-            Phase ph = schedule.get(p);
+        for (Phase ph : schedule) {
             int from = (int) Math.round(at + ph.seconds() * 2 / 3);
             int to = (int) Math.round(at + ph.seconds());
             okSum += r.sum(r.ok, from, to);
             capSum += r.capacitySum(from, to);
-            if (p > 0) {
-                boolean drop = ph.capacity() < schedule.get(p - 1).capacity();
-                int v = drop ? r.settle((int) at, to, ph.capacity()) : r.reach((int) at, to, ph.capacity());
-                moves.append(moves.length() == 0 ? "" : ", ").append(drop ? "drop " : "rise ").append(fmt(v));
-            }
             at += ph.seconds();
         }
-        return String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.2f | %s | %d | %d%n", name, okSum / capSum,
-                r.goodput(0, r.ok.length), r.throttledPer100(0, r.ok.length), moves.length() == 0 ? "-" : moves,
-                r.cuts(), r.lost());
+        return okSum / capSum;
+    }
+
+    /** A change of capacity: a drop (seconds to settle) or a rise (seconds to reach); -1 when never. */
+    record Move(boolean drop, int seconds) {
+    }
+
+    /** {@link Run#settle} after every drop and {@link Run#reach} after every rise of {@code schedule}, in order. */
+    static List<Move> moves(Run r, List<Phase> schedule) {
+        List<Move> moves = new java.util.ArrayList<>();
+        double at = schedule.get(0).seconds();
+        for (int p = 1; p < schedule.size(); p++) {
+            Phase ph = schedule.get(p);
+            int to = (int) Math.round(at + ph.seconds());
+            boolean drop = ph.capacity() < schedule.get(p - 1).capacity();
+            moves.add(new Move(drop, drop ? r.settle((int) at, to, ph.capacity()) : r.reach((int) at, to, ph.capacity())));
+            at += ph.seconds();
+        }
+        return moves;
     }
 
     /** One-way latencies added to every scenario's own by {@link #latencies(LimiterConfig)}: 0 to 11 ms. */
@@ -462,32 +482,20 @@ public final class AdaptiveModel {
                         runs++;
                         overall += r.goodput(0, r.ok.length);
                         throttles += r.throttledPer100(0, r.ok.length);
-                        double okSum = 0;
-                        double capSum = 0;
-                        double at = 0;
-                        List<Phase> schedule = sc.schedule();
-                        for (int p = 0; p < schedule.size(); p++) {
-                            Phase ph = schedule.get(p);
-                            int from = (int) Math.round(at + ph.seconds() * 2 / 3);
-                            int to = (int) Math.round(at + ph.seconds());
-                            okSum += r.sum(r.ok, from, to);
-                            capSum += r.capacitySum(from, to);
-                            if (p > 0 && ph.capacity() < schedule.get(p - 1).capacity()) {
+                        for (Move m : moves(r, sc.schedule())) {
+                            if (m.drop()) {
                                 drops++;
-                                int v = r.settle((int) at, to, ph.capacity());
-                                late += v < 0 || v > 5 ? 1 : 0;
-                            } else if (p > 0) {
+                                late += m.seconds() < 0 || m.seconds() > 5 ? 1 : 0;
+                            } else {
                                 rises++;
-                                int v = r.reach((int) at, to, ph.capacity());
-                                if (v < 0) {
+                                if (m.seconds() < 0) {
                                     never++;
                                 } else {
-                                    riseSum += v;
+                                    riseSum += m.seconds();
                                 }
                             }
-                            at += ph.seconds();
                         }
-                        steady += okSum / capSum;
+                        steady += steady(r, sc.schedule());
                     }
                 }
                 t.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.2f | %s | %s | %s%n",
