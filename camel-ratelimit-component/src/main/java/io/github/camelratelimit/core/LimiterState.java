@@ -749,7 +749,7 @@ public final class LimiterState {
         if (armedAt == Long.MIN_VALUE && !overshootCut && overshooting(feedback.grantedAt())
                 && pauseUntil <= lastCutAt && now - lastCutAt >= config.signalCooldown().toNanos()) {
             // the probe passed 1.5 Wmax on a reserve of the provider's bucket, unless the accepted rate has risen
-            double accepted = ((granted - grantedAtCut) - (throttled - throttledAtCut)) / ((now - lastCutAt) / 1e9);
+            double accepted = acceptedPerSecond(grantedAtCut, throttledAtCut, lastCutAt, now);
             double wMax = rateLimit.lastMax();
             if (accepted < RISE_LIMIT * wMax) {
                 rateLimit.cut(now, Math.max(wMax, accepted));
@@ -769,8 +769,7 @@ public final class LimiterState {
                 || (lastCutAt != Long.MIN_VALUE && now - lastCutAt < config.signalCooldown().toNanos())) {
             return false;
         }
-        double accepted = (granted - grantedAtArm) - (throttled - throttledAtArm);
-        double estimate = accepted / ((now - armedAt) / 1e9);
+        double estimate = acceptedPerSecond(grantedAtArm, throttledAtArm, armedAt, now);
         boolean floored = false;
         if (pausedInEvent) {
             // a pause inside the measurement reads low when the provider's bucket is smaller than what the pause
@@ -785,6 +784,14 @@ public final class LimiterState {
         armedAt = Long.MIN_VALUE;
         cutDone(now, false);
         return true;
+    }
+
+    /**
+     * What the provider accepted per second since {@code since}, when the counters were {@code grantedThen} and
+     * {@code throttledThen}: (grants - throttles since then) / (now - since).
+     */
+    private double acceptedPerSecond(long grantedThen, long throttledThen, long since, long now) {
+        return ((granted - grantedThen) - (throttled - throttledThen)) / ((now - since) / 1e9);
     }
 
     /**
