@@ -272,6 +272,11 @@ local function probing(g)
   return r > S.wm and r < PROBE_LIMIT * S.wm
 end
 
+-- LimiterState.acceptedPerSecond: (grants - throttles since then) / (now - since); since in us
+local function acceptedPerSecond(grantedThen, throttledThen, since, now)
+  return ((S.g or 0) - (grantedThen or 0) - (S.th - (throttledThen or 0))) / (((now - since) * 1000) / 1e9)
+end
+
 -- LimiterState.overshooting and the overshoot rule: a call granted at g (us) went out at PROBE_LIMIT times the
 -- measured Wmax or more, with no pause since the last cut; returns the estimate to cut with at once (max(Wmax, A),
 -- A the accepted rate since the last cut) when A is under RISE_LIMIT * Wmax, else nil (an event opens)
@@ -282,7 +287,7 @@ local function overshoot(now, g)
   if (S.pu ~= nil and S.pu > S.lc) or (now - S.lc) * 1000 < cooldownNs or adaptive(g) < PROBE_LIMIT * S.wm then
     return nil
   end
-  local acc = ((S.g or 0) - (S.gc or 0) - (S.th - (S.tc or 0))) / (((now - S.lc) * 1000) / 1e9)
+  local acc = acceptedPerSecond(S.gc, S.tc, S.lc, now)
   if acc < RISE_LIMIT * S.wm then
     return math.max(S.wm, acc)
   end

@@ -63,7 +63,7 @@ if ARGV[12] == 'T' then
     elseif grantedAt >= S.ar and now - S.ar >= MIN_MEASURE_US
         and (S.lc == nil or (now - S.lc) * 1000 >= cooldownNs) then
       -- AdaptiveRateLimit.cut with the accepted rate since the event opened
-      local est = ((S.g or 0) - (S.ga or 0) - (S.th - (S.ta or 0))) / (((now - S.ar) * 1000) / 1e9)
+      local est = acceptedPerSecond(S.ga, S.ta, S.ar, now)
       local floored = false
       if S.ap == 1 then
         -- a pause inside the measurement reads low on a small bucket: never cut deeper than decreaseFactor^3
