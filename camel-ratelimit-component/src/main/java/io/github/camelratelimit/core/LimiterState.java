@@ -26,6 +26,12 @@ package io.github.camelratelimit.core;
  *                every other one is heard by the recovery first ({@link AdaptiveRateLimit#throttled}: whether
  *                it had Retry-After; before P * Wmax it keeps the recovery off the fast probe, during the fast
  *                probe it slows it), then:
+ *                paused probe (no event open, the throttle has Retry-After, signalCooldown has passed since the
+ *                      last cut, and the call was granted while rate(grantedAt) was in (Wmax, 1.5 * Wmax), Wmax
+ *                      measured or not):
+ *                      A' = (grants - throttles since the last cut) / (time since the last cut, pauses left out)
+ *                      if that time is at least 100 ms and 0 &lt; A' &lt; 1.25 * Wmax: cut at once with
+ *                      E = A' &lt; 0.9 * Wmax ? A' : max(Wmax, A'); no event opens (else the rules below)
  *                probe (no event open, the last cut's Wmax is a measured E not raised by the floor below, the
  *                      call was granted while rate(grantedAt) was in (Wmax, 1.5 * Wmax), and signalCooldown has
  *                      passed since the last cut): cut at once with E = Wmax (back to 0.9 * Wmax); the scale
@@ -78,6 +84,16 @@ package io.github.camelratelimit.core;
  * Every cut also paces at once from the last grant: the call the old pacing had lined up would meet the same
  * empty bucket.
  *
+ * <p>With {@code Retry-After} every throttle pauses the whole limiter, so the event's second 429 costs a second
+ * pause, and the recovery kept climbing during the first: it came at once after it, from a bucket the pause had
+ * refilled. A probe's first throttle with {@code Retry-After} (sent above Wmax, by less than half) therefore cuts
+ * at once, whether or not Wmax was measured (a floored cut's Wmax was not), with A' the accepted rate since the
+ * last cut per second not paused (pauses accepted nothing, so counting them would read low): to 0.9 A' when A' is
+ * under 0.9 Wmax (the plateau ran above the capacity, a Wmax a floor or an old capacity set too high), else to
+ * 0.9 max(Wmax, A'). A' of 1.25 Wmax or more (the capacity has risen), or none accepted, leaves the throttle to the
+ * rules before this one (the probe cut when Wmax was measured, else an event). On the demo's
+ * provider (25/s, a 5-call bucket, {@code Retry-After: 1}) this took the model from 0.65 to 0.81 of the capacity.
+ *
  * A provider-reported quota may pace below {@code minRate}: it is the provider's own statement of what is
  * left, and exceeding it only earns 429s. The floor applies to the adaptive cuts.
  *
@@ -129,6 +145,9 @@ public final class LimiterState {
     private long grantedAtCut;
     private long throttledAtCut;
     private boolean overshootCut;
+    // the length of all pauses set so far (their union), and the part of it that had passed at the last cut
+    private long pausedSum;
+    private long pausedAtCut;
     private long throttled;
     private double ceiling = Double.POSITIVE_INFINITY;
     private long ceilingUntil = Long.MIN_VALUE;
@@ -739,6 +758,16 @@ public final class LimiterState {
         if (armedAt != Long.MIN_VALUE && now - armedAt > ARM_TTL_NANOS) {
             armedAt = Long.MIN_VALUE; // a lone throttle long ago: not part of this event
         }
+        if (armedAt == Long.MIN_VALUE && feedback.retryAfterNanos() >= 0) {
+            // a probe's throttle that paused the whole limiter: a second one to confirm it would pause it again
+            double estimate = pausedProbeEstimate(feedback.grantedAt(), now);
+            if (!Double.isNaN(estimate)) {
+                rateLimit.cut(now, estimate);
+                measuredMax = rateLimit.measured();
+                cutDone(now, false);
+                return true;
+            }
+        }
         if (armedAt == Long.MIN_VALUE && probing(feedback.grantedAt())
                 && (lastCutAt == Long.MIN_VALUE || now - lastCutAt >= config.signalCooldown().toNanos())) {
             // the recovery probed past the capacity the last cut measured and found it there: back under it at once
@@ -787,6 +816,32 @@ public final class LimiterState {
     }
 
     /**
+     * The paused probe's estimate, or NaN when the rule does not apply: a call granted at {@code grantedAt} went out
+     * while the recovery ran above the last cut's Wmax by less than {@link #PROBE_LIMIT} (measured or not), and
+     * what the provider accepted since that cut, per second of it not paused, is above 0 and under
+     * {@link #RISE_LIMIT} x Wmax.
+     * The estimate is that accepted rate A' when it is under 0.9 x Wmax (the plateau ran above the capacity), else
+     * max(Wmax, A').
+     */
+    private double pausedProbeEstimate(long grantedAt, long now) {
+        if (lastCutAt == Long.MIN_VALUE || now - lastCutAt < config.signalCooldown().toNanos()) {
+            return Double.NaN;
+        }
+        double wMax = rateLimit.lastMax();
+        double r = rateLimit.rate(grantedAt);
+        long active = (now - lastCutAt) - (pausedElapsed(now) - pausedAtCut);
+        if (!(r > wMax && r < PROBE_LIMIT * wMax) || active < MIN_MEASURE_NANOS) {
+            return Double.NaN;
+        }
+        // every throttle since the cut counts, those of calls sent before it too (reads lower on a long round trip)
+        double accepted = acceptedPerSecond(grantedAtCut, throttledAtCut, now - active, now);
+        if (accepted <= 0 || accepted >= RISE_LIMIT * wMax) {
+            return Double.NaN; // nothing accepted: no measure (an event measures); or the capacity has risen
+        }
+        return accepted < AdaptiveRateLimit.ESTIMATE_FACTOR * wMax ? accepted : Math.max(wMax, accepted);
+    }
+
+    /**
      * What the provider accepted per second since {@code since}, when the counters were {@code grantedThen} and
      * {@code throttledThen}: (grants - throttles since then) / (now - since).
      */
@@ -803,6 +858,7 @@ public final class LimiterState {
         grantedAtCut = granted;
         throttledAtCut = throttled;
         overshootCut = overshoot;
+        pausedAtCut = pausedElapsed(now);
         if (windowSize > 0) {
             long last = window[(int) (windowEnd - 1) & (window.length - 1)];
             tat = Math.max(tat, saturatedAdd(last, intervalNanos(rate(now))));
@@ -832,11 +888,18 @@ public final class LimiterState {
         return r > wMax && r < PROBE_LIMIT * wMax;
     }
 
+    /** The part of all pauses set so far that has passed by {@code now}. */
+    private long pausedElapsed(long now) {
+        return pauseUntil > now ? pausedSum - (pauseUntil - now) : pausedSum;
+    }
+
     /** Holds every permit back until {@code now + min(delayNanos, maxPause)} (never shortens a pause). */
     public void pauseUntil(long now, long delayNanos) {
         closeLane();
         long d = Math.min(Math.max(0L, delayNanos), config.maxPause().toNanos());
-        pauseUntil = Math.max(pauseUntil, now + d);
+        long until = Math.max(pauseUntil, now + d);
+        pausedSum += until - Math.max(pauseUntil, now);
+        pauseUntil = until;
         if (armedAt != Long.MIN_VALUE && pauseUntil > now) {
             pausedInEvent = true;
         }
@@ -893,6 +956,8 @@ public final class LimiterState {
         limitRate = Double.POSITIVE_INFINITY;
         lastCutAt = Long.MIN_VALUE;
         overshootCut = false;
+        pausedSum = 0L;
+        pausedAtCut = 0L;
         armedAt = Long.MIN_VALUE;
     }
 

@@ -3,6 +3,7 @@ package io.github.camelratelimit.core;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -646,6 +647,135 @@ class LimiterStateTest {
         Acquisition p = s.tryAcquire(t);
         assertFalse(s.record(throttle(p, -1), t + 10 * MS), "a floored Wmax is no measured capacity: opens an event");
         assertEquals(1, s.snapshot(t + 10 * MS).cuts());
+    }
+
+    // ---- the paused probe: a probe's first throttle with Retry-After ----
+
+    /** Wmax of {@link #flooredCut}: nothing accepted in the event, floored to 0.7^3 x 100 / 0.9 = 38.11/s. */
+    private static final double FLOORED_WMAX = 0.7 * 0.7 * 0.7 * 100 / 0.9;
+
+    /**
+     * maxRate 100/s (signalCooldown 1 s): an event opened at 10 ms by a throttle pausing 1 s (to 1.01 s), cut at
+     * 1.02 s by a second throttle whose Retry-After pauses until 1.02 s + {@code pauseAfterCut}. Nothing accepted:
+     * the estimate is floored, so Wmax = {@link #FLOORED_WMAX} is not measured. Both throttles had Retry-After: the
+     * recovery stays on the cubic (C 1000, K = k(1000) = 0.928 s).
+     */
+    private static LimiterState flooredCut(long pauseAfterCut) {
+        LimiterState s = state(LimiterConfig.builder().maxRate(100));
+        assertFalse(s.record(throttle(s.tryAcquire(0L), S), 10 * MS), "opens the event and pauses 1 s");
+        assertTrue(s.record(throttle(s.tryAcquire(1_010 * MS), pauseAfterCut), 1_020 * MS));
+        assertEquals(0.9 * FLOORED_WMAX, s.rate(1_020 * MS), 1e-9);
+        return s;
+    }
+
+    /** Grants {@code count} calls {@code step} apart from {@code from}, each at once; returns the last. */
+    private static Acquisition grantEvery(LimiterState s, long from, long step, int count) {
+        Acquisition last = null;
+        for (int i = 0; i < count; i++) {
+            last = s.tryAcquire(from + i * step);
+            assertGranted(last, from + i * step);
+        }
+        return last;
+    }
+
+    @Test
+    void aProbesFirstThrottleWithRetryAfterCutsAtOnceAfterAFlooredCut() {
+        // paused from 1.02 s to 3.02 s after the cut, while the cubic climbed to 1.15 Wmax (43.97/s); then 21 calls
+        // 24 ms apart (41.7/s), the last at 3.5 s, at 1.467 Wmax: in (Wmax, 1.5 Wmax)
+        LimiterState s = flooredCut(2 * S);
+        Acquisition p = grantEvery(s, 3_020 * MS, 24 * MS, 21);
+        assertTrue(s.rate(p.grantedAt()) > FLOORED_WMAX && s.rate(p.grantedAt()) < 1.5 * FLOORED_WMAX);
+        long now = 3_520 * MS;
+        assertTrue(s.record(throttle(p, S), now), "cuts at once: no second 429 (and second pause) to confirm it");
+        // A' = (21 grants - 1 throttle) / (2.5 s since the cut - 2 s paused) = 20 / 0.5 s = 40/s, in
+        // [0.9 Wmax, 1.25 Wmax) = [34.3, 47.6): E = max(38.11, 40) = 40
+        double accepted = 20 / 0.5;
+        assertEquals(0.9 * accepted, s.rate(now), 1e-9);
+        assertEquals(2, s.snapshot(now).cuts());
+        // counting the pause would read 20 / 2.5 s = 8/s, under 0.9 Wmax: a cut to 7.2/s, not 36/s
+        double withPause = 20 / 2.5;
+        assertNotEquals(0.9 * withPause, s.rate(now), 1.0);
+    }
+
+    @Test
+    void aPausedProbeCutsToTheAcceptedRateWhenItIsUnderNineTenthsOfWmax() {
+        // the plateau ran above the capacity: 11 calls 48 ms apart after the pause, the last at 3.5 s
+        LimiterState s = flooredCut(2 * S);
+        Acquisition p = grantEvery(s, 3_020 * MS, 48 * MS, 11);
+        long now = 3_520 * MS;
+        assertTrue(s.record(throttle(p, S), now));
+        // A' = (11 - 1) / (2.5 s - 2 s) = 20/s, under 0.9 Wmax = 34.3/s: E = A' itself, not Wmax
+        assertEquals(0.9 * 20, s.rate(now), 1e-9);
+        assertEquals(2, s.snapshot(now).cuts());
+    }
+
+    @Test
+    void aPausedProbeOpensAnEventWhenTheAcceptedRateHasRisen() {
+        // paused until 3.42 s after the cut (the cubic at 1.398 Wmax = 53.3/s); 6 calls 19 ms apart (52.6/s), the
+        // last at 3.515 s (1.481 Wmax, in the band), its throttle heard at 3.52 s
+        LimiterState s = flooredCut(2_400 * MS);
+        Acquisition p = grantEvery(s, 3_420 * MS, 19 * MS, 6);
+        assertTrue(s.rate(p.grantedAt()) > FLOORED_WMAX && s.rate(p.grantedAt()) < 1.5 * FLOORED_WMAX);
+        // A' = (6 - 1) / (2.5 s - 2.4 s) = 50/s, at least 1.25 Wmax = 47.6/s: the capacity has risen, measure it
+        assertFalse(s.record(throttle(p, S), 3_520 * MS), "opens an event");
+        assertEquals(1, s.snapshot(3_520 * MS).cuts());
+        // the event's second throttle, after its pause (to 4.52 s), confirms and cuts as before: nothing accepted
+        // in it and a pause inside, so floored to 0.7^3 x rate / 0.9, the rate back at maxRate 100: E = 38.11/s
+        Acquisition c = s.tryAcquire(4_520 * MS);
+        assertGranted(c, 4_520 * MS);
+        assertEquals(100.0, s.rate(4_530 * MS));
+        assertTrue(s.record(throttle(c, S), 4_530 * MS));
+        assertEquals(0.9 * (0.7 * 0.7 * 0.7 * 100 / 0.9), s.rate(4_530 * MS), 1e-9);
+        assertEquals(2, s.snapshot(4_530 * MS).cuts());
+    }
+
+    @Test
+    void aPausedThrottleOfACallSentAtOneAndAHalfWmaxOrMoreOpensAnEvent() {
+        // the calls of the first paused-probe test, 4 more: the last at 3.596 s, at 1.559 Wmax, out of the band
+        LimiterState s = flooredCut(2 * S);
+        Acquisition p = grantEvery(s, 3_020 * MS, 24 * MS, 25);
+        assertTrue(s.rate(p.grantedAt()) >= 1.5 * FLOORED_WMAX);
+        // A' = (25 - 1) / (2.6 s - 2 s) = 40/s would cut, but the call was no probe: opens an event
+        assertFalse(s.record(throttle(p, S), 3_620 * MS), "opens an event");
+        assertEquals(1, s.snapshot(3_620 * MS).cuts());
+    }
+
+    @Test
+    void aProbesThrottleWithoutRetryAfterTakesTheOlderRules() {
+        // the calls of the first paused-probe test, throttled without Retry-After: Wmax was floored, not measured,
+        // so the probe rule does not cut either: opens an event
+        LimiterState s = flooredCut(2 * S);
+        Acquisition p = grantEvery(s, 3_020 * MS, 24 * MS, 21);
+        assertFalse(s.record(throttle(p, -1), 3_520 * MS), "opens an event");
+        assertEquals(1, s.snapshot(3_520 * MS).cuts());
+        assertTrue(s.rate(3_520 * MS) > FLOORED_WMAX, "not cut");
+    }
+
+    @Test
+    void aPausedProbeNeedsOneHundredMillisecondsNotPausedSinceTheCut() {
+        // 4 calls 25 ms apart after the pause (to 3.02 s), the last at 3.095 s (1.189 Wmax); 2.1 s since the cut,
+        // past the 1 s cooldown, but 2 s of it paused: 100 ms - 1 ns not paused is too short to measure
+        LimiterState s = flooredCut(2 * S);
+        Acquisition p = grantEvery(s, 3_020 * MS, 25 * MS, 4);
+        assertFalse(s.record(throttle(p, S), 3_120 * MS - 1), "opens an event");
+        assertEquals(1, s.snapshot(3_120 * MS - 1).cuts());
+        // exactly 100 ms: cuts, A' = (4 - 1) / 0.1 s = 30/s, under 0.9 Wmax: to 0.9 x 30
+        LimiterState t = flooredCut(2 * S);
+        Acquisition q = grantEvery(t, 3_020 * MS, 25 * MS, 4);
+        assertTrue(t.record(throttle(q, S), 3_120 * MS));
+        assertEquals(0.9 * 30, t.rate(3_120 * MS), 1e-9);
+        assertEquals(2, t.snapshot(3_120 * MS).cuts());
+    }
+
+    @Test
+    void aPausedProbeWithNothingAcceptedSinceTheCutOpensAnEvent() {
+        // one call after the pause (to 3.02 s), at 1.15 Wmax, and its throttle: A' = (1 - 1) / 0.18 s = 0, no
+        // measure (a blind cut would land above Wmax): the event measures instead
+        LimiterState s = flooredCut(2 * S);
+        Acquisition p = grantEvery(s, 3_020 * MS, MS, 1);
+        assertTrue(s.rate(p.grantedAt()) > FLOORED_WMAX && s.rate(p.grantedAt()) < 1.5 * FLOORED_WMAX);
+        assertFalse(s.record(throttle(p, S), 3_200 * MS), "opens an event");
+        assertEquals(1, s.snapshot(3_200 * MS).cuts());
     }
 
     @Test

@@ -417,6 +417,33 @@ class RedisScriptParityTest {
         assertEquals(List.of(false), cuts(more), "opens an event");
     }
 
+    @Test
+    void aPausedProbeCutsAtOnce() {
+        // after the cut at 2 s a provider report pauses the limiter for 0.5 s (remaining 0); the recovery's first
+        // call above Wmax is throttled with Retry-After: the paused probe cuts at once, with the accepted rate
+        // since the cut per second not paused, and opens no event; the next probe's throttle, without Retry-After,
+        // cuts at once too (the probe rule: the paused probe's estimate is a measured Wmax)
+        LimiterConfig c = LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO).build();
+        java.util.NavigableMap<Long, Feedback> reports = cutAt18();
+        reports.put(2_200_000L, Feedback.success(2_190_000L, 200)
+                .withProviderQuota(new ProviderQuota(-1, 0, 500_000_000L, -1)));
+        LimiterState core = new LimiterState(c);
+        List<Step> steps = eager(core, 1_000_000, 2_800_000, 1, () -> 0L, reports);
+        replay("eager-paused-probe", c, steps);
+        double wMax = core.rate(2_000_000_000L) / 0.9;
+        long probe = 2_800_000L;
+        while (core.rate(probe * 1000L) <= 1.05 * wMax) {
+            probe += 1_000L;
+            assertTrue(probe < 30_000_000L, "no probe above Wmax");
+        }
+        java.util.NavigableMap<Long, Feedback> then = new java.util.TreeMap<>();
+        then.put(probe + 10_000L, Feedback.throttled(probe, 429, 1_000_000_000L)); // cuts at once
+        then.put(probe + 1_300_000L, Feedback.throttled(probe + 1_290_000L, 429, -1L)); // the next probe
+        List<Step> more = eager(core, 2_800_001L, probe + 1_400_000L, 1, () -> 0L, then);
+        replay("eager-paused-probe", c, more);
+        assertEquals(List.of(true, true), cuts(more));
+    }
+
     /** Whether each recorded feedback of {@code steps} cut, in order. */
     private static List<Boolean> cuts(List<Step> steps) {
         List<Boolean> cuts = new ArrayList<>();

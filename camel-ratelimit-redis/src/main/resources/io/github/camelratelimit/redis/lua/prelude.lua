@@ -18,6 +18,7 @@
 --  wm,ca,k,c the running cubic recovery (Wmax, cut at us, K s, C) | ns next scale | n cuts | now last time
 --  ar,ga,ta,ap the open congestion event (armed at us, granted and throttled counters then, 1 if paused since)
 --  gc,tc the granted and throttled counters at the last cut | os 1 when the last cut was an overshoot's
+--  ps the length of all pauses set so far (their union, us) | pc the part of it that had passed at the last cut
 --  mm 1 when Wmax is the estimate the last cut was given (AdaptiveRateLimit.measured), me 1 when that estimate
 --  was not raised by the pause floor as well (LimiterState.measuredMax): only then may a probe's throttle cut
 --  rh,rt the last throttle heard (AdaptiveRateLimit.throttled): 1 if it had Retry-After, its round trip in ns
@@ -62,7 +63,7 @@ local FAST_DOUBLING = 0.45
 local FAST_RTT_SHARE = 4
 
 local FIELDS = {'tu', 'tn', 'pu', 'lc', 'g', 'th', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'now', 'ar', 'ga', 'ta', 'ap', 'me', 'mm',
-  'rh', 'rt', 'fa', 'sa', 'sr', 'gc', 'tc', 'os'}
+  'rh', 'rt', 'fa', 'sa', 'sr', 'gc', 'tc', 'os', 'ps', 'pc'}
 local S = {}
 do
   local raw = redis.call('HMGET', H, unpack(FIELDS))
@@ -209,6 +210,11 @@ end
 local function pauseFor(now, d)
   d = math.min(math.max(0, d), maxPauseNs)
   local u = now + math.ceil(d / 1000)
+  -- LimiterState.pausedSum: the part of this pause not already in force
+  local from = (S.pu ~= nil and S.pu > now) and S.pu or now
+  if u > from then
+    set('ps', (S.ps or 0) + u - from)
+  end
   if S.pu == nil or u > S.pu then
     set('pu', u)
   end
@@ -216,6 +222,15 @@ local function pauseFor(now, d)
   if S.ar ~= nil and S.pu > now then
     set('ap', 1)
   end
+end
+
+-- LimiterState.pausedElapsed: the part of all pauses set so far (ps) that has passed by now (us)
+local function pausedElapsed(now)
+  local ps = S.ps or 0
+  if S.pu ~= nil and S.pu > now then
+    return ps - (S.pu - now)
+  end
+  return ps
 end
 
 -- AdaptiveRateLimit.cut with an estimate (nil: none) and the bookkeeping of LimiterState's cut;
@@ -250,6 +265,7 @@ local function cutWith(now, est)
   set('gc', S.g or 0)
   set('tc', S.th or 0)
   set('os', 0)
+  set('pc', pausedElapsed(now))
   local lg = num(redis.call('HGET', H, 'lg'))
   if lg ~= nil then
     local iv = intervalNs(rateAt(now))
@@ -292,6 +308,29 @@ local function overshoot(now, g)
     return math.max(S.wm, acc)
   end
   return nil
+end
+
+-- LimiterState.pausedProbeEstimate: a call granted at g (us) went out while the recovery ran above the last cut's
+-- Wmax by less than PROBE_LIMIT (measured or not), and A', the accepted rate since that cut per second not paused
+-- (at least MIN_MEASURE of it), is above 0 and under RISE_LIMIT * Wmax: returns the estimate to cut with at once (A' when under
+-- GAMMA * Wmax, else max(Wmax, A')), else nil. For a throttle with Retry-After, no event open
+local function pausedProbe(now, g)
+  if not cutState() or S.lc == nil or (now - S.lc) * 1000 < cooldownNs then
+    return nil
+  end
+  local r = adaptive(g)
+  local active = (now - S.lc) - (pausedElapsed(now) - (S.pc or 0))
+  if not (r > S.wm and r < PROBE_LIMIT * S.wm) or active < MIN_MEASURE_US then
+    return nil
+  end
+  local acc = acceptedPerSecond(S.gc, S.tc, now - active, now)
+  if acc <= 0 or acc >= RISE_LIMIT * S.wm then
+    return nil
+  end
+  if acc < GAMMA * S.wm then
+    return acc
+  end
+  return math.max(S.wm, acc)
 end
 
 -- the window's start threshold: a start s is still in the window at now iff s > now - window

@@ -39,12 +39,22 @@ if ARGV[12] == 'T' then
       S.ar = nil
       redis.call('HDEL', H, 'ar')
     end
-    local probe = S.ar == nil and probing(grantedAt) and (S.lc == nil or (now - S.lc) * 1000 >= cooldownNs)
+    local paused = nil
+    if S.ar == nil and retryAfter >= 0 then
+      paused = pausedProbe(now, grantedAt)
+    end
+    local probe = paused == nil and S.ar == nil and probing(grantedAt)
+        and (S.lc == nil or (now - S.lc) * 1000 >= cooldownNs)
     local over = nil
-    if S.ar == nil and not probe then
+    if S.ar == nil and paused == nil and not probe then
       over = overshoot(now, grantedAt)
     end
-    if probe then
+    if paused ~= nil then
+      -- a probe's throttle that paused the whole limiter: cut at once (a second one would pause it again)
+      local measured = cutWith(now, paused)
+      set('me', measured and 1 or 0)
+      cut = 1
+    elseif probe then
       -- LimiterState.probing: the recovery probed past the capacity the last cut measured: cut at once, to it
       cutWith(now, S.wm)
       cut = 1

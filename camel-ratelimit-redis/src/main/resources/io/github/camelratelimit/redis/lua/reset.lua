@@ -3,7 +3,7 @@
 -- (a reset must never allow an overage). Returns {now us}
 local now = clock()
 local gone = {'pu', 'lc', 'ce', 'cu', 'lr', 'wm', 'ca', 'k', 'c', 'ns', 'n', 'ar', 'ga', 'ta', 'ap', 'me', 'mm', 'rh', 'rt',
-  'fa', 'sa', 'sr', 'gc', 'tc', 'os'}
+  'fa', 'sa', 'sr', 'gc', 'tc', 'os', 'ps', 'pc'}
 redis.call('HDEL', H, unpack(gone))
 for _, f in ipairs(gone) do
   S[f] = nil
