@@ -398,18 +398,8 @@ class RedisScriptParityTest {
         // a provider report of remaining 0, reset in 1 us, pauses the limiter after the cut (for no time, but A
         // would read low after a pause): the fast probe's overshoot then opens an event as well
         LimiterConfig c = LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO).build();
-        java.util.NavigableMap<Long, Feedback> reports = cutAt18();
-        reports.put(2_200_000L, Feedback.success(2_190_000L, 200)
-                .withProviderQuota(new ProviderQuota(-1, 0, 1_000L, -1)));
-        LimiterState core = new LimiterState(c);
-        List<Step> steps = eager(core, 1_000_000, 2_300_000, 1, () -> 0L, reports);
-        replay("eager-paused", c, steps);
-        double wMax = core.rate(2_000_000_000L) / 0.9;
-        long far = 2_300_000L;
-        while (core.rate(far * 1000L) < 1.6 * wMax) {
-            far += 1_000L;
-            assertTrue(far < 30_000_000L, "no fast probe past 1.6 Wmax");
-        }
+        LimiterState core = pausedAfterCutAt18("eager-paused", c, 1_000L, 2_300_000L);
+        long far = firstPast(core, 2_300_000L, 1.6);
         java.util.NavigableMap<Long, Feedback> over = new java.util.TreeMap<>();
         over.put(far + 10_000L, Feedback.throttled(far, 429, -1L));
         List<Step> more = eager(core, 2_300_001L, far + 100_000L, 1, () -> 0L, over);
@@ -424,24 +414,38 @@ class RedisScriptParityTest {
         // since the cut per second not paused, and opens no event; the next probe's throttle, without Retry-After,
         // cuts at once too (the probe rule: the paused probe's estimate is a measured Wmax)
         LimiterConfig c = LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO).build();
-        java.util.NavigableMap<Long, Feedback> reports = cutAt18();
-        reports.put(2_200_000L, Feedback.success(2_190_000L, 200)
-                .withProviderQuota(new ProviderQuota(-1, 0, 500_000_000L, -1)));
-        LimiterState core = new LimiterState(c);
-        List<Step> steps = eager(core, 1_000_000, 2_800_000, 1, () -> 0L, reports);
-        replay("eager-paused-probe", c, steps);
-        double wMax = core.rate(2_000_000_000L) / 0.9;
-        long probe = 2_800_000L;
-        while (core.rate(probe * 1000L) <= 1.05 * wMax) {
-            probe += 1_000L;
-            assertTrue(probe < 30_000_000L, "no probe above Wmax");
-        }
+        LimiterState core = pausedAfterCutAt18("eager-paused-probe", c, 500_000_000L, 2_800_000L);
+        long probe = firstPast(core, 2_800_000L, 1.05);
         java.util.NavigableMap<Long, Feedback> then = new java.util.TreeMap<>();
         then.put(probe + 10_000L, Feedback.throttled(probe, 429, 1_000_000_000L)); // cuts at once
         then.put(probe + 1_300_000L, Feedback.throttled(probe + 1_290_000L, 429, -1L)); // the next probe
         List<Step> more = eager(core, 2_800_001L, probe + 1_400_000L, 1, () -> 0L, then);
         replay("eager-paused-probe", c, more);
         assertEquals(List.of(true, true), cuts(more));
+    }
+
+    /**
+     * {@link #cutAt18()} replayed by an eager caller up to {@code until} (us), with a provider report at 2.2 s of
+     * remaining 0 that pauses the limiter for {@code resetNanos}; returns the core state.
+     */
+    private static LimiterState pausedAfterCutAt18(String key, LimiterConfig c, long resetNanos, long until) {
+        java.util.NavigableMap<Long, Feedback> reports = cutAt18();
+        reports.put(2_200_000L, Feedback.success(2_190_000L, 200)
+                .withProviderQuota(new ProviderQuota(-1, 0, resetNanos, -1)));
+        LimiterState core = new LimiterState(c);
+        replay(key, c, eager(core, 1_000_000, until, 1, () -> 0L, reports));
+        return core;
+    }
+
+    /** The first whole ms (in us) from {@code from} at which the rate of the cut at 2 s is past {@code times} Wmax. */
+    private static long firstPast(LimiterState core, long from, double times) {
+        double wMax = core.rate(2_000_000_000L) / 0.9;
+        long t = from;
+        while (core.rate(t * 1000L) <= times * wMax) {
+            t += 1_000L;
+            assertTrue(t < 30_000_000L, "the rate never passed " + times + " Wmax");
+        }
+        return t;
     }
 
     /** Whether each recorded feedback of {@code steps} cut, in order. */
