@@ -827,12 +827,11 @@ public final class LimiterState {
         if (lastCutAt == Long.MIN_VALUE || now - lastCutAt < config.signalCooldown().toNanos()) {
             return Double.NaN;
         }
-        double wMax = rateLimit.lastMax();
-        double r = rateLimit.rate(grantedAt);
         long active = (now - lastCutAt) - (pausedElapsed(now) - pausedAtCut);
-        if (!(r > wMax && r < PROBE_LIMIT * wMax) || active < MIN_MEASURE_NANOS) {
+        if (!inProbeBand(rateLimit.rate(grantedAt)) || active < MIN_MEASURE_NANOS) {
             return Double.NaN;
         }
+        double wMax = rateLimit.lastMax();
         // every throttle since the cut counts, those of calls sent before it too (reads lower on a long round trip)
         double accepted = acceptedPerSecond(grantedAtCut, throttledAtCut, now - active, now);
         if (accepted <= 0 || accepted >= RISE_LIMIT * wMax) {
@@ -883,9 +882,13 @@ public final class LimiterState {
      * the last cut measured (Wmax, not raised by the floor), by less than {@link #PROBE_LIMIT}.
      */
     private boolean probing(long grantedAt) {
-        double r = rateIfMeasured(grantedAt); // NaN: no comparison holds
+        return inProbeBand(rateIfMeasured(grantedAt)); // NaN: no comparison holds
+    }
+
+    /** {@code true} when {@code rate} is above the last cut's Wmax by less than {@link #PROBE_LIMIT}: a probe's. */
+    private boolean inProbeBand(double rate) {
         double wMax = rateLimit.lastMax();
-        return r > wMax && r < PROBE_LIMIT * wMax;
+        return rate > wMax && rate < PROBE_LIMIT * wMax;
     }
 
     /** The part of all pauses set so far that has passed by {@code now}. */

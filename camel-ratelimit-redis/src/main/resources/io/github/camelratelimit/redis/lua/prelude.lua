@@ -278,14 +278,18 @@ local function cutWith(now, est)
   return measured
 end
 
+-- LimiterState.inProbeBand: a rate above the last cut's Wmax by less than PROBE_LIMIT (a probe's)
+local function inProbeBand(r)
+  return r > S.wm and r < PROBE_LIMIT * S.wm
+end
+
 -- LimiterState.probing: a call granted at g (us) went out while the recovery probed above the capacity the
 -- last cut measured (me = 1: Wmax is an estimate, not raised by the floor), by less than PROBE_LIMIT
 local function probing(g)
   if S.me ~= 1 or S.mm ~= 1 or not cutState() then
     return false
   end
-  local r = adaptive(g)
-  return r > S.wm and r < PROBE_LIMIT * S.wm
+  return inProbeBand(adaptive(g))
 end
 
 -- LimiterState.acceptedPerSecond: (grants - throttles since then) / (now - since); since in us
@@ -312,15 +316,14 @@ end
 
 -- LimiterState.pausedProbeEstimate: a call granted at g (us) went out while the recovery ran above the last cut's
 -- Wmax by less than PROBE_LIMIT (measured or not), and A', the accepted rate since that cut per second not paused
--- (at least MIN_MEASURE of it), is above 0 and under RISE_LIMIT * Wmax: returns the estimate to cut with at once (A' when under
--- GAMMA * Wmax, else max(Wmax, A')), else nil. For a throttle with Retry-After, no event open
+-- (at least MIN_MEASURE of it), is above 0 and under RISE_LIMIT * Wmax: returns the estimate to cut with at once
+-- (A' when under GAMMA * Wmax, else max(Wmax, A')), else nil. For a throttle with Retry-After, no event open
 local function pausedProbe(now, g)
   if not cutState() or S.lc == nil or (now - S.lc) * 1000 < cooldownNs then
     return nil
   end
-  local r = adaptive(g)
   local active = (now - S.lc) - (pausedElapsed(now) - (S.pc or 0))
-  if not (r > S.wm and r < PROBE_LIMIT * S.wm) or active < MIN_MEASURE_US then
+  if not inProbeBand(adaptive(g)) or active < MIN_MEASURE_US then
     return nil
   end
   local acc = acceptedPerSecond(S.gc, S.tc, now - active, now)
