@@ -314,7 +314,9 @@ public final class LimiterState {
      *
      * <p><b>Two stripes.</b> At 10,000/s and more (and k &gt;= 5) the lane has a second word, on its own cache line,
      * so that two threads taking permits at once do not pass one line between their cores on every grant: a
-     * thread tries the stripe of its id's parity first, then the other. Each stripe is a lane of its own with
+     * thread tries its own stripe first, then the other (its own: at first the one of its id's parity; after its
+     * own stripe made it wait and the other granted, the other, so two threads whose ids share a parity part
+     * after their first clash). Each stripe is a lane of its own with
      * <pre>
      * spacing s  = max(2 * interval, ceil(2 * span / (k - 1)))
      * first      : tat (the first stripe, with the guard's first-grants rule above) | base + span (the second)
@@ -340,25 +342,41 @@ public final class LimiterState {
      */
     public long grantFast(Clock clock) {
         Lane l = lane;
-        return l == null ? NO_GRANT : grantFast(l, clock, secondFirst(l));
+        return l == null ? NO_GRANT : grantFast(l, clock, secondFirst(l), true);
     }
 
-    /** Whether the caller tries the lane's second stripe first: when it has one, by the parity of the thread's id. */
+    /**
+     * Per thread, which stripe of a lane it tries first: {@code TRUE} the second, {@code FALSE} the first, unset
+     * (null) the one of its id's parity. Set when its own stripe made it wait and the other granted, so two threads
+     * that clash part: measured on 2 cores, two threads of one parity on one stripe took 14 % fewer messages per
+     * second through a route than two of different parity. One flag for every lane (a bootstrap class as the
+     * value: the map of a pooled thread keeps no class of this library alive).
+     */
+    private static final ThreadLocal<Boolean> SECOND_FIRST = new ThreadLocal<>();
+
+    /** Whether the caller tries the lane's second stripe first ({@link #SECOND_FIRST}); false with one stripe. */
     private static boolean secondFirst(Lane l) {
-        return l.second != null && (Thread.currentThread().getId() & 1L) != 0;
+        if (l.second == null) {
+            return false;
+        }
+        Boolean chosen = SECOND_FIRST.get();
+        return chosen != null ? chosen : (Thread.currentThread().getId() & 1L) != 0;
     }
 
     /** {@link #grantFast} with the answer the locked path gives, or {@code null} when the lane did not grant. */
     public Acquisition tryAcquireFast(Clock clock) {
         Lane l = lane;
-        long at = l == null ? NO_GRANT : grantFast(l, clock, secondFirst(l));
+        long at = l == null ? NO_GRANT : grantFast(l, clock, secondFirst(l), true);
         return at == NO_GRANT ? null : Acquisition.granted(at, l.interval); // the interval is an estimate's input
     }
 
-    /** {@link #grantFast} trying the second stripe first when {@code secondFirst} (tests choose; callers: thread id). */
+    /**
+     * {@link #grantFast} trying the second stripe first when {@code secondFirst}; tests choose, and the thread's own
+     * choice ({@link #SECOND_FIRST}) is neither read nor changed.
+     */
     long grantFast(Clock clock, boolean secondFirst) {
         Lane l = lane;
-        return l == null ? NO_GRANT : grantFast(l, clock, secondFirst);
+        return l == null ? NO_GRANT : grantFast(l, clock, secondFirst, false);
     }
 
     // what one stripe answers besides a grant (the grant time) and NO_GRANT (closed): grant times of a real clock
@@ -366,13 +384,17 @@ public final class LimiterState {
     private static final long STRIPE_WAITS = Long.MIN_VALUE + 1; // not yet (its next time), or another caller won
     private static final long STRIPE_REFUSES = Long.MIN_VALUE + 2; // the guard's first grants, or a full word
 
-    private long grantFast(Lane l, Clock clock, boolean secondFirst) {
+    /** {@code learn}: a grant by the other stripe after the own one made the caller wait makes it the thread's own. */
+    private long grantFast(Lane l, Clock clock, boolean secondFirst, boolean learn) {
         long now = clock.nanoTime();
         for (int tries = 0; ; tries++) {
             LaneWord own = secondFirst && l.second != null ? l.second : l;
             long r = grantIn(l, own, now);
             if ((r == STRIPE_WAITS || r == STRIPE_REFUSES) && l.second != null) {
                 long other = grantIn(l, own == l ? l.second : l, now);
+                if (learn && r == STRIPE_WAITS && other > STRIPE_REFUSES) {
+                    SECOND_FIRST.set(own == l ? Boolean.TRUE : Boolean.FALSE);
+                }
                 r = other == STRIPE_REFUSES && r == STRIPE_WAITS ? r : other;
             }
             if (r > STRIPE_REFUSES) {

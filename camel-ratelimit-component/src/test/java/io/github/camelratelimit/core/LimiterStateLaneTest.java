@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -202,6 +203,39 @@ class LimiterStateLaneTest {
         assertFalse(a.granted());
         assertEquals(1L, a.waitNanos());
         assertEquals(6L, s.granted());
+    }
+
+    @Test
+    void aThreadWhoseOwnStripeMadeItWaitWhileTheOtherGrantedTakesTheOtherAsItsOwn() throws Exception {
+        // 10,000/s as above: both stripes free at 1.001 s, each then waits 200,221 ns after its grant. Run in a
+        // thread of its own: its first choice is its id's parity, and what it learns stays with it
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                boolean secondFirst = (Thread.currentThread().getId() & 1L) != 0;
+                LimiterState s = laned(LimiterConfig.builder().maxRate(10_000));
+                assertTrue(locked(s).granted()); // 0: the lane opens
+                long t1 = 1_001_000_000L;
+                assertEquals(t1, fastAt(s, t1));
+                assertEquals(secondFirst ? 1L : 0L, s.secondStripeGrants(), "its own stripe first: its id's parity");
+                assertEquals(t1 + 1, fastAt(s, t1 + 1), "its own stripe waits, the other grants");
+                assertEquals(1L, s.secondStripeGrants());
+                assertEquals(t1 + 200_222L, fastAt(s, t1 + 200_222L), "both stripes free again");
+                assertEquals(secondFirst ? 1L : 2L, s.secondStripeGrants(), "the other stripe is now its own");
+                // a caller that chooses (tests) neither reads nor changes what the thread learned
+                clock.setNanos(t1 + 400_444L);
+                assertEquals(t1 + 400_444L, s.grantFast(clock, secondFirst));
+                assertEquals(t1 + 600_666L, fastAt(s, t1 + 600_666L));
+                assertEquals(secondFirst ? 2L : 3L, s.secondStripeGrants());
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        if (failed.get() != null) {
+            throw new AssertionError(failed.get());
+        }
     }
 
     /**
