@@ -31,7 +31,9 @@ final class Findings {
               and through `RateLimiter` are checked the same way. Only a caller told to wait queues. Session 8:
               at 10,000/s and more the lane has two words (stripes, each on its own cache line), one per thread
               by the parity of its id, so two threads no longer pass one cache line between their cores on every
-              permit (see Overhead below for how they keep the rules).
+              permit (see Overhead below for how they keep the rules). Session 11: a thread whose own stripe made
+              it wait while the other granted takes the other as its own (a thread-local flag), so two threads
+              whose ids share a parity part after their first clash (see Route overhead).
             * *Route*: responses that are neither a rate-limit signal nor a provider quota report are not fed back
               at all; the `maxRate` ceiling is 10^9/s (a 1 ns interval), so a "huge" rate really never paces; one
               object per exchange is the limiter's waiter and the delegate's callback, and none at all (no permit
@@ -69,14 +71,15 @@ final class Findings {
               `recoveryScale` (100000), recovery slows as C grows.
 
             Overhead::
-              Met with 1 and with 2 threads (the table above): 32.4 against 39.1 ns (x0.83) and 36.1 against
-              104.9 ns (x0.34). The call is a clock read (about 22-26 ns, which every limiter pays), one read of a
+              Met with 1 and with 2 threads (the table above): 32.8 against 38.8 ns (x0.85) and 33.7 against
+              85.1 ns (x0.40). The call is a clock read (about 22-26 ns, which every limiter pays), one read of a
               lane word and one compare-and-set. The 2-thread goal is met by giving each thread its own word: at
               10,000/s and more the lane has two (stripes, each on its own cache line), and a thread takes its
-              permits from the stripe of its id's parity (the other when that one is taken). Ours then took
-              34-37 ns per call in every round of the CPU-share probe in this run, where the VM was in its slow
-              mode throughout (the bare one-word loop 119-126 ns; Resilience4j 75-76 ns), and 38-43 ns in the run
-              on 78d2509 (one-word loop 146 ns in its slow round; Resilience4j 81-89 ns).
+              permits from its own stripe (at first the one of its id's parity; the other once its own made it
+              wait while the other granted). Ours then took 34-39 ns per call in every round of the CPU-share
+              probe in this run (33-35 ns with two threads of one parity), whether the VM was in its slow mode
+              (round 1: the bare one-word loop 119 ns) or not (round 3: 57 ns); Resilience4j 70-71 ns. In the
+              run on 8412c03, before the thread-local flag: 34-37 ns, and 126-134 ns with one parity.
               Before, with one word for both threads, ours followed that loop: 153 ns against 84 ns (x1.82) in the
               last published run, 47-60 ns in the fast mode.
             +
@@ -102,12 +105,17 @@ final class Findings {
             held to every rule but the grid. Opening the second stripe at once, or closing with the grid at
             L + I, fails them.
             +
-            Two threads whose ids have the same parity both start on the first stripe ("ours, one parity" in the
-            table): 126-134 ns in this run (the slow mode throughout), 57-63 ns in the run on 78d2509, 49-52 ns in
-            the fast mode and 123 ns in the slow one in the first run with stripes (the loser of a compare-and-set moves to the other stripe, but its next call starts on
-            its own again). A thread-local memory of the stripe that last worked fixed that in a probe (35 ns
-            with 2 threads of one parity) but cost about 5 ns with 1 thread (38.5 against 34 ns), so the parity
-            stays: a pool's threads are usually created one after the other, with consecutive ids.
+            Two threads whose ids have the same parity used to both start on the first stripe ("ours, one
+            parity" in the table): 126-134 ns in the run on 8412c03, 57-63 ns on 78d2509 (the loser of a
+            compare-and-set moved to the other stripe, but its next call started on its own again). Session 8
+            kept the parity alone, expecting a pool's threads to have consecutive ids, after a thread-local
+            memory cost about 5 ns with 1 thread in a probe. Session 11 found the clash common: JMH's 2-thread
+            route forks were bimodal (whole forks of `ratelimit` at about 1.9 M msg/s, others at 2.9 M), and in
+            one JVM two threads through `ratelimit:noop` took 2.43 M msg/s with ids of one parity against
+            2.82 M with ids of different parity (15 rounds each). Now a thread whose own stripe made it wait while
+            the other granted takes the other as its own (a `ThreadLocal<Boolean>`, read only when the lane has
+            two stripes): both cases then took 2.95-2.97 M msg/s, "one parity" above is 33-35 ns, and the
+            1-thread figure moved from 32.4 to 32.8 ns.
             +
             Tried and not kept: taking the word's cache line for writing before reading it (a
             `compareAndExchange` that cannot match, or `getAndAdd(0)`): 98-101 ns against 117 ns in the slow
@@ -121,24 +129,26 @@ final class Findings {
             the grid, the fields a grant writes moved next to the lock word.
 
             Route overhead::
-              Met with 1 and with 2 threads in this run (the full run on 8412c03): 0.914 and 0.921 in JMH, 0.930
-              and 0.904 interleaved. The 2-thread figure moves from run to run more than the component costs, so
-              one run meeting it is not proof: the route part on 7c6a870 (16 JMH forks per route, in 8 alternating
-              rounds of 2) gave 0.854 in JMH (0.856 never waiting) and 0.872 interleaved; the full run on 78d2509
-              0.892, 1.041 and 0.931; the first full run with stripes (3013bc2) 0.794, 0.934 and 0.930. The run
-              with the lowest ratio also had the slowest plain route (2.27 M msg/s with 2 threads on 7c6a870,
-              3.06 M in this run): the VM's slow mode slows both, and the component more than its share (an
-              interleaved probe on
-              32ca0e9 with the limiter taken out of the path, everything else the same, gave 0.97-1.03, and 0.92 with
-              it). The stripes took the limiter's own cache-line transfer out of the 2-thread cost:
-              alone (the component's table) it adds 37-43 ns per message with 2 threads in these runs (before them
-              45-60 ns in the fast mode and about 150 ns in the slow one), against 33-39 ns with 1, 23-25 ns of it the
-              clock read every permit needs; against the plain route's 880-970 ns per message per thread in the
-              earlier runs that alone would give a ratio of 0.95-0.96. What cost the 7c6a870 run about 0.1 more is
-              not found (the in-memory path writes no shared counter; a thread counts
-              its grants in its own cell, and the lane's two stripes are one per thread when the two threads' ids
-              differ in parity, as consecutive ones do: JMH's two workers had ids 14 and 15 in each of three forks
-              of a probe). A permit granted at
+              Met with 1 thread, not with 2 in JMH, in this run (the route part on 558f480): 0.947 and 0.883 in
+              JMH, 0.929 and 0.945 interleaved; the same route with the clock running 1024x faster ("never
+              waits") 0.973 and 0.940. The 2-thread JMH figure moves from run to run more than the component
+              costs: 0.921 in the full run on 8412c03 and 0.885 on d5f63eb an hour before this run (same code but
+              the stripe choice), 0.854 on 7c6a870, 0.892 on 78d2509, 0.794 on 3013bc2. In this run `ratelimit`
+              and "never waits" differ by 0.057, though they run the same code on the same limiter, and none of
+              the 2-thread messages waited in either (a probe counted every grant: all at once, none queued); in
+              one JVM, alternating the routes every 0.5 s with 2 threads (three JVMs), the two took 2.87 / 2.90,
+              2.94 / 2.97 and 2.99 / 3.00 M msg/s against the plain route's 3.13, 3.10 and 3.14 (ratios
+              0.918-0.951). So the fork-to-fork spread of JMH (16 forks per route: plain 1.94-3.30 M msg/s)
+              decides the 2-thread row more than the component does, and the component's real ratio with 2
+              threads here is about 0.92-0.95, not reliably above 0.9 by a margin that noise cannot take.
+              Alone (the component's table) it adds 34 ns per message with 2 threads and 32 ns with 1, 22 ns of
+              it the clock read every permit needs; the route adds 33-57 ns per message per thread with 2 threads
+              in the one-JVM probe, the rest being how the JIT compiles the route around it (inlining
+              flags changed nothing in session 10). Session 11 removed one real cause: two threads whose ids
+              share a parity clashed on one stripe (see Overhead); JMH's 2-thread `ratelimit` forks had been
+              bimodal (1.8-2.1 M msg/s against 2.5-2.9 M in the run on d5f63eb) and are not now (2.35-3.06 M,
+              one iteration at 1.40 M). The in-memory path writes no shared counter (a thread counts its grants in
+              its own cell) and a thread keeps to its own stripe. A permit granted at
               once allocates nothing (`RateLimiter.grantNow()` returns the grant time; the listener hears it
               through `onGrantedAtOnce`), and a synchronous delegate (camel-http's producer, or the benchmark's
               no-op) inside Camel's asynchronous bridge is called directly, so an exchange that leaves no

@@ -155,8 +155,9 @@ public final class RunAll {
                 failed compare-and-set, so the other runs alone meanwhile; ours never parks a thread.
 
                 Ours takes permits from two words (stripes, each on its own cache line) at this rate; a thread
-                tries the stripe of its id's parity first and the other when that one is taken. "ours, one parity"
-                runs two threads whose ids have the same parity, so both try the same stripe first: the worst case.
+                tries its own stripe first and the other when that one is taken (its own: at first the one of its
+                id's parity, then the one that last granted when its own made it wait). "ours, one parity" runs two
+                threads whose ids have the same parity, so both start on the same stripe: the case that flag is for.
 
                 [cols="1,2,2,2,2",options="header"]
                 |===
