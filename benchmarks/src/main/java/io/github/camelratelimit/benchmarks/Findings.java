@@ -129,12 +129,14 @@ final class Findings {
             the grid, the fields a grant writes moved next to the lock word.
 
             Route overhead::
-              Met with 1 thread, not with 2 in JMH, in this run (the route part on 558f480): 0.947 and 0.883 in
-              JMH, 0.929 and 0.945 interleaved; the same route with the clock running 1024x faster ("never
-              waits") 0.973 and 0.940. The 2-thread JMH figure moves from run to run more than the component
-              costs: 0.921 in the full run on 8412c03 and 0.885 on d5f63eb an hour before this run (same code but
-              the stripe choice), 0.854 on 7c6a870, 0.892 on 78d2509, 0.794 on 3013bc2. In this run `ratelimit`
-              and "never waits" differ by 0.057, though they run the same code on the same limiter, and none of
+              Met with 1 thread, not with 2 in JMH, in this run (the route part on c6068a0): 0.923 and 0.885 in
+              JMH, 0.920 and 0.932 interleaved; the same route with the clock running 1024x faster ("never
+              waits") 0.952 and 0.928. The run before it, on 558f480 (the same component code): 0.947 and 0.883
+              in JMH, 0.929 and 0.945 interleaved, never waits 0.973 and 0.940. The 2-thread JMH figure moves from
+              run to run more than the component costs: 0.921 in the full run on 8412c03 and 0.885 on d5f63eb
+              (before the stripe fix), 0.854 on 7c6a870, 0.892 on 78d2509, 0.794 on 3013bc2. In the two runs
+              after the fix `ratelimit` and "never waits" differ by 0.043 and 0.057 in JMH (a lead not yet run
+              down: both run the same code on the same limiter, only the clock differs), and none of
               the 2-thread messages waited in either (a probe counted every grant: all at once, none queued); in
               one JVM, alternating the routes every 0.5 s with 2 threads (three JVMs), the two took 2.87 / 2.90,
               2.94 / 2.97 and 2.99 / 3.00 M msg/s against the plain route's 3.13, 3.10 and 3.14 (ratios
@@ -146,8 +148,8 @@ final class Findings {
               in the one-JVM probe, the rest being how the JIT compiles the route around it (inlining
               flags changed nothing in session 10). Session 11 removed one real cause: two threads whose ids
               share a parity clashed on one stripe (see Overhead); JMH's 2-thread `ratelimit` forks had been
-              bimodal (1.8-2.1 M msg/s against 2.5-2.9 M in the run on d5f63eb) and are not now (2.35-3.06 M,
-              one iteration at 1.40 M). The in-memory path writes no shared counter (a thread counts its grants in
+              bimodal (1.8-2.1 M msg/s against 2.5-2.9 M in the run on d5f63eb) and are less so now
+              (2.35-3.06 M with one iteration at 1.40 M on 558f480; on c6068a0 one fork of 16 at 2.0 M). The in-memory path writes no shared counter (a thread counts its grants in
               its own cell) and a thread keeps to its own stripe. A permit granted at
               once allocates nothing (`RateLimiter.grantNow()` returns the grant time; the listener hears it
               through `onGrantedAtOnce`), and a synchronous delegate (camel-http's producer, or the benchmark's
