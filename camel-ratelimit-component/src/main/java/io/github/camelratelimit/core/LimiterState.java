@@ -316,7 +316,7 @@ public final class LimiterState {
      * so that two threads taking permits at once do not pass one line between their cores on every grant: a
      * thread tries its own stripe first, then the other (its own: at first the one of its id's parity; after its
      * own stripe made it wait and the other granted, the other, so two threads whose ids share a parity part
-     * after their first clash). Each stripe is a lane of its own with
+     * after their first clash; a second stripe not open yet teaches nothing). Each stripe is a lane of its own with
      * <pre>
      * spacing s  = max(2 * interval, ceil(2 * span / (k - 1)))
      * first      : tat (the first stripe, with the guard's first-grants rule above) | base + span (the second)
@@ -384,7 +384,12 @@ public final class LimiterState {
     private static final long STRIPE_WAITS = Long.MIN_VALUE + 1; // not yet (its next time), or another caller won
     private static final long STRIPE_REFUSES = Long.MIN_VALUE + 2; // the guard's first grants, or a full word
 
-    /** {@code learn}: a grant by the other stripe after the own one made the caller wait makes it the thread's own. */
+    /**
+     * {@code learn}: a grant by the other stripe after the own one made the caller wait makes it the thread's own;
+     * not while the own stripe is a second one that has not opened yet (it grants from base + span: every lane
+     * opening, which each GC pause brings, would otherwise turn the threads of the second stripe to the first, and
+     * they would share it until their next clash).
+     */
     private long grantFast(Lane l, Clock clock, boolean secondFirst, boolean learn) {
         long now = clock.nanoTime();
         for (int tries = 0; ; tries++) {
@@ -392,7 +397,7 @@ public final class LimiterState {
             long r = grantIn(l, own, now);
             if ((r == STRIPE_WAITS || r == STRIPE_REFUSES) && l.second != null) {
                 long other = grantIn(l, own == l ? l.second : l, now);
-                if (learn && r == STRIPE_WAITS && other > STRIPE_REFUSES) {
+                if (learn && r == STRIPE_WAITS && other > STRIPE_REFUSES && (own == l || grantsIn(own) > 0)) {
                     SECOND_FIRST.set(own == l ? Boolean.TRUE : Boolean.FALSE);
                 }
                 r = other == STRIPE_REFUSES && r == STRIPE_WAITS ? r : other;

@@ -238,6 +238,35 @@ class LimiterStateLaneTest {
         }
     }
 
+    @Test
+    void aSecondStripeNotOpenYetDoesNotTurnItsThreadToTheFirst() throws Exception {
+        // 10,000/s as above: the second stripe opens 1.001 s after the lane; until then the first grants. A thread
+        // whose own stripe is the second (an odd id) keeps it: every lane opening (each GC pause closes the lane)
+        // would otherwise send it to the first, to share that with the first's thread until their next clash
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Runnable body = () -> {
+            try {
+                LimiterState s = laned(LimiterConfig.builder().maxRate(10_000));
+                assertTrue(locked(s).granted()); // 0: the lane opens
+                assertEquals(300_000L, fastAt(s, 300_000L), "the second stripe is not open yet: the first grants");
+                assertEquals(0L, s.secondStripeGrants());
+                assertEquals(1_001_000_000L, fastAt(s, 1_001_000_000L));
+                assertEquals(1L, s.secondStripeGrants(), "its own stripe is still the second");
+            } catch (Throwable e) {
+                failed.set(e);
+            }
+        };
+        Thread t = new Thread(body);
+        while ((t.getId() & 1L) == 0) {
+            t = new Thread(body); // its own stripe: the second
+        }
+        t.start();
+        t.join();
+        if (failed.get() != null) {
+            throw new AssertionError(failed.get());
+        }
+    }
+
     /**
      * Closes the lane and compares the grid with the rules': the same after one stripe; at or after theirs once the
      * second stripe granted (the rules are then given ours). Returns 1 for a close after the second stripe, else 0.
