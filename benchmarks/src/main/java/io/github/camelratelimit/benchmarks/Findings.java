@@ -74,15 +74,16 @@ final class Findings {
               `recoveryScale` (100000), recovery slows as C grows.
 
             Overhead::
-              Met with 1 and with 2 threads (the table above): 32.8 against 38.8 ns (x0.85) and 33.7 against
-              85.1 ns (x0.40). The call is a clock read (about 22-26 ns, which every limiter pays), one read of a
+              Met with 1 and with 2 threads (the table above, on 69cbc06): 30.6 against 35.6 ns (x0.86) and 32.1
+              against 77.7 ns (x0.41); on 558f480 32.8 against 38.8 ns (x0.85) and 33.7 against 85.1 ns (x0.40). The call is a clock read (about 22-26 ns, which every limiter pays), one read of a
               lane word and one compare-and-set. The 2-thread goal is met by giving each thread its own word: at
               10,000/s and more the lane has two (stripes, each on its own cache line), and a thread takes its
               permits from its own stripe (at first the one of its id's parity; the other once its own made it
-              wait while the other granted). Ours then took 34-39 ns per call in every round of the CPU-share
-              probe in this run (33-35 ns with two threads of one parity), whether the VM was in its slow mode
-              (round 1: the bare one-word loop 119 ns) or not (round 3: 57 ns); Resilience4j 70-71 ns. In the
-              run on 8412c03, before the thread-local flag: 34-37 ns, and 126-134 ns with one parity.
+              wait while the other granted). Ours then took 32-35 ns per call in every round of the CPU-share
+              probe in this run (32-34 ns with two threads of one parity), whether the VM was in its slow mode
+              (round 3: the bare one-word loop 110 ns) or not (round 1: 40 ns); Resilience4j 66 ns. On 558f480:
+              34-39 ns (33-35 ns), Resilience4j 70-71 ns. In the run on 8412c03, before the thread-local flag:
+              34-37 ns, and 126-134 ns with one parity.
               Before, with one word for both threads, ours followed that loop: 153 ns against 84 ns (x1.82) in the
               last published run, 47-60 ns in the fast mode.
             +
