@@ -30,7 +30,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs the benchmarks and rewrites {@code docs/benchmarks.adoc} and the charts. Arguments: the parts to run
  * ({@code overhead route accuracy scale adaptive model}); none runs all; {@code report} alone only rewrites the
  * document from the sections already measured. System properties: {@code bench.docs} (default
- * {@code ../docs}), {@code bench.results} (default {@code target/results}), {@code bench.commit}.
+ * {@code ../docs}), {@code bench.results} (default {@code results}: each part's figures, committed
+ * with the document, so that a run of one part keeps every other part's, on any clone), {@code bench.commit}.
  *
  * <p>Start it with a real class path ({@code benchmarks/run.sh} does): JMH forks JVMs with it.
  */
@@ -44,7 +45,7 @@ public final class RunAll {
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Path docs = Path.of(System.getProperty("bench.docs", "../docs"));
-        Path results = Path.of(System.getProperty("bench.results", "target/results"));
+        Path results = Path.of(System.getProperty("bench.results", "results"));
         Set<String> parts = new LinkedHashSet<>(args.length == 0 ? PARTS : List.of(args));
         parts.remove("report"); // "report" alone: only rewrite the document from the figures already there
         for (String p : parts) {
