@@ -82,7 +82,7 @@ final class Report {
 
                 `run.sh` runs `mvn -B -q -Pbench -pl benchmarks -am verify -DskipTests`, then
                 `java -cp <classes + dependencies> io.github.camelratelimit.benchmarks.RunAll [parts]`. All parts take
-                about 25 minutes on 2 cores (the last full run: 1405 s). The charts are `docs/adaptive-*.png`. The `benchmarks` module is only built with `-Pbench`.
+                about 25 minutes on 2 cores (the last full run: 1395 s). The charts are `docs/adaptive-*.png`. The `benchmarks` module is only built with `-Pbench`.
 
                 === Machine
 
