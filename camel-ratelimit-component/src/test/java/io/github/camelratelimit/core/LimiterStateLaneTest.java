@@ -209,33 +209,23 @@ class LimiterStateLaneTest {
     void aThreadWhoseOwnStripeMadeItWaitWhileTheOtherGrantedTakesTheOtherAsItsOwn() throws Exception {
         // 10,000/s as above: both stripes free at 1.001 s, each then waits 200,221 ns after its grant. Run in a
         // thread of its own: its first choice is its id's parity, and what it learns stays with it
-        AtomicReference<Throwable> failed = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                boolean secondFirst = (Thread.currentThread().getId() & 1L) != 0;
-                LimiterState s = laned(LimiterConfig.builder().maxRate(10_000));
-                assertTrue(locked(s).granted()); // 0: the lane opens
-                long t1 = 1_001_000_000L;
-                assertEquals(t1, fastAt(s, t1));
-                assertEquals(secondFirst ? 1L : 0L, s.secondStripeGrants(), "its own stripe first: its id's parity");
-                assertEquals(t1 + 1, fastAt(s, t1 + 1), "its own stripe waits, the other grants");
-                assertEquals(1L, s.secondStripeGrants());
-                assertEquals(t1 + 200_222L, fastAt(s, t1 + 200_222L), "both stripes free again");
-                assertEquals(secondFirst ? 1L : 2L, s.secondStripeGrants(), "the other stripe is now its own");
-                // a caller that chooses (tests) neither reads nor changes what the thread learned
-                clock.setNanos(t1 + 400_444L);
-                assertEquals(t1 + 400_444L, s.grantFast(clock, secondFirst));
-                assertEquals(t1 + 600_666L, fastAt(s, t1 + 600_666L));
-                assertEquals(secondFirst ? 2L : 3L, s.secondStripeGrants());
-            } catch (Throwable e) {
-                failed.set(e);
-            }
+        inThreadOfItsOwn(false, () -> {
+            boolean secondFirst = (Thread.currentThread().getId() & 1L) != 0;
+            LimiterState s = laned(LimiterConfig.builder().maxRate(10_000));
+            assertTrue(locked(s).granted()); // 0: the lane opens
+            long t1 = 1_001_000_000L;
+            assertEquals(t1, fastAt(s, t1));
+            assertEquals(secondFirst ? 1L : 0L, s.secondStripeGrants(), "its own stripe first: its id's parity");
+            assertEquals(t1 + 1, fastAt(s, t1 + 1), "its own stripe waits, the other grants");
+            assertEquals(1L, s.secondStripeGrants());
+            assertEquals(t1 + 200_222L, fastAt(s, t1 + 200_222L), "both stripes free again");
+            assertEquals(secondFirst ? 1L : 2L, s.secondStripeGrants(), "the other stripe is now its own");
+            // a caller that chooses (tests) neither reads nor changes what the thread learned
+            clock.setNanos(t1 + 400_444L);
+            assertEquals(t1 + 400_444L, s.grantFast(clock, secondFirst));
+            assertEquals(t1 + 600_666L, fastAt(s, t1 + 600_666L));
+            assertEquals(secondFirst ? 2L : 3L, s.secondStripeGrants());
         });
-        t.start();
-        t.join();
-        if (failed.get() != null) {
-            throw new AssertionError(failed.get());
-        }
     }
 
     @Test
@@ -243,22 +233,33 @@ class LimiterStateLaneTest {
         // 10,000/s as above: the second stripe opens 1.001 s after the lane; until then the first grants. A thread
         // whose own stripe is the second (an odd id) keeps it: every lane opening (each GC pause closes the lane)
         // would otherwise send it to the first, to share that with the first's thread until their next clash
+        inThreadOfItsOwn(true, () -> {
+            LimiterState s = laned(LimiterConfig.builder().maxRate(10_000));
+            assertTrue(locked(s).granted()); // 0: the lane opens
+            assertEquals(300_000L, fastAt(s, 300_000L), "the second stripe is not open yet: the first grants");
+            assertEquals(0L, s.secondStripeGrants());
+            assertEquals(1_001_000_000L, fastAt(s, 1_001_000_000L));
+            assertEquals(1L, s.secondStripeGrants(), "its own stripe is still the second");
+        });
+    }
+
+    /**
+     * Runs {@code body} in a new thread (what a thread learns of the stripes stays with it) and rethrows what it
+     * threw; {@code oddId}: a thread whose id is odd (its own stripe at first: the second), else any.
+     */
+    private static void inThreadOfItsOwn(boolean oddId, org.junit.jupiter.api.function.Executable body)
+            throws InterruptedException {
         AtomicReference<Throwable> failed = new AtomicReference<>();
-        Runnable body = () -> {
+        Runnable run = () -> {
             try {
-                LimiterState s = laned(LimiterConfig.builder().maxRate(10_000));
-                assertTrue(locked(s).granted()); // 0: the lane opens
-                assertEquals(300_000L, fastAt(s, 300_000L), "the second stripe is not open yet: the first grants");
-                assertEquals(0L, s.secondStripeGrants());
-                assertEquals(1_001_000_000L, fastAt(s, 1_001_000_000L));
-                assertEquals(1L, s.secondStripeGrants(), "its own stripe is still the second");
+                body.execute();
             } catch (Throwable e) {
                 failed.set(e);
             }
         };
-        Thread t = new Thread(body);
-        while ((t.getId() & 1L) == 0) {
-            t = new Thread(body); // its own stripe: the second
+        Thread t = new Thread(run);
+        while (oddId && (t.getId() & 1L) == 0) {
+            t = new Thread(run);
         }
         t.start();
         t.join();
