@@ -44,7 +44,9 @@ package io.github.camelratelimit.core;
  *                arm   (no event open, or it opened more than 5 s ago): open an event at now, remember the
  *                      grant and throttle counters; the scale doubles; the rate is not cut
  *                cut   (an event is open, the call was granted after it opened, it opened at least 100 ms
- *                      ago and signalCooldown has passed since the last cut):
+ *                      ago, signalCooldown has passed since the last cut, and, unless a pause was in force
+ *                      since it opened, it has seen 8 calls accepted (grants - throttles since it opened), 16
+ *                      throttles or 1 s):
  *                      E = (grants - throttles since the event opened) / (now - opened)   (accepted/s)
  *                      if a pause was in force since the event opened: E = max(E, decreaseFactor^3 * rate / 0.9)
  *                      cut with E ({@link AdaptiveRateLimit#cut(long, double)}); close the event
@@ -64,6 +66,10 @@ package io.github.camelratelimit.core;
  * provider whose bucket is smaller than what a pause would refill loses capacity during the pause, which makes that
  * measure read low (a quarter of the capacity with a 5-call bucket at 25/s and {@code Retry-After: 1}); so when a
  * pause fell inside it the cut is never deeper than three blind cuts ({@code decreaseFactor^3}, 0.34).
+ * The bucket holds a fraction of a token at either throttle, so the count is off by up to one call at each end:
+ * after a drop from 50/s to 20/s the first 100 ms saw 2 calls accepted, which read anywhere from 10/s to 30/s,
+ * and a capacity read 16/s held the rate under the real one for 10 s. Without a pause the event therefore waits
+ * for 8 accepted calls (bounded by 16 throttles and 1 s, the cost of keeping the old rate meanwhile).
  *
  * <p>Once a cut has measured the capacity, the recovery holds a plateau at it and then probes above it. A throttle
  * for a call the probe sent (above Wmax, by less than half) is the probe meeting that capacity again: it cuts at
@@ -167,6 +173,16 @@ public final class LimiterState {
     public static final long ARM_TTL_NANOS = 5_000_000_000L;
     /** The shortest measurement of the accepted rate between the two throttles of an event: 100 ms. */
     public static final long MIN_MEASURE_NANOS = 100_000_000L;
+    /**
+     * The calls an event's measurement waits to see accepted (when no pause fell inside it): 8. Each end of the
+     * measurement is off by up to one call (the provider's bucket holds a fraction of a token at either throttle),
+     * so 2 calls in 100 ms read 20/s anywhere from 10/s to 30/s; 8 calls narrow that to about an eighth.
+     */
+    public static final int MIN_EVENT_ACCEPTED = 8;
+    /** The measurement stops waiting for {@link #MIN_EVENT_ACCEPTED} calls after this many throttles in the event: 16. */
+    public static final int MAX_EVENT_THROTTLES = 16;
+    /** The measurement stops waiting for {@link #MIN_EVENT_ACCEPTED} calls after this long: 1 s. */
+    public static final long MAX_MEASURE_NANOS = 1_000_000_000L;
     /**
      * How far above a measured capacity a probe still counts as finding it again: 1.5 (a throttle for a call sent
      * at a rate under 1.5 x Wmax cuts at once; one sent faster opens an event that measures anew, since the
@@ -824,6 +840,11 @@ public final class LimiterState {
         if (feedback.grantedAt() < armedAt || now - armedAt < MIN_MEASURE_NANOS
                 || (lastCutAt != Long.MIN_VALUE && now - lastCutAt < config.signalCooldown().toNanos())) {
             return false;
+        }
+        long throttledInEvent = throttled - throttledAtArm;
+        if (!pausedInEvent && (granted - grantedAtArm) - throttledInEvent < MIN_EVENT_ACCEPTED
+                && throttledInEvent < MAX_EVENT_THROTTLES && now - armedAt < MAX_MEASURE_NANOS) {
+            return false; // too few calls accepted for a steady measure yet: the event goes on
         }
         double estimate = acceptedPerSecond(grantedAtArm, throttledAtArm, armedAt, now);
         boolean floored = false;

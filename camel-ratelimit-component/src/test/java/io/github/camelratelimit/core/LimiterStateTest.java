@@ -414,24 +414,31 @@ class LimiterStateTest {
         // c was granted after, but its 429 comes 80 ms after the event opened: too soon to measure
         assertFalse(s.record(throttle(c, -1), 280 * MS));
         Acquisition d = s.tryAcquire(300 * MS);
-        // d confirms the event 200 ms after it opened: accepted = (4 - 2) grants - (4 - 1) throttles < 0,
-        // no usable estimate, so the cut keeps decreaseFactor of the rate
-        assertTrue(s.record(throttle(d, -1), 400 * MS));
-        assertEquals(700.0, s.rate(400 * MS), 1e-9);
-        Acquisition e = s.tryAcquire(350 * MS);
+        // d's 429 comes 200 ms after the event opened, but nothing was accepted since: (4 - 2) grants - (4 - 1)
+        // throttles; the event waits for 8 accepted calls, 16 throttles or 1 s
+        assertFalse(s.record(throttle(d, -1), 400 * MS));
+        Acquisition d2 = s.tryAcquire(450 * MS);
+        // d2 confirms the event 1 s after it opened: accepted = (5 - 2) - (5 - 1) < 0, no usable estimate, so
+        // the cut keeps decreaseFactor of the rate
+        assertFalse(s.record(throttle(d2, -1), 1_200 * MS - 1), "1 ns short of 1 s");
+        assertTrue(s.record(throttle(d2, -1), 1_200 * MS));
+        assertEquals(700.0, s.rate(1_200 * MS), 1e-9);
+        Acquisition e = s.tryAcquire(1_150 * MS);
         // e was granted before the cut: part of the answered event, however late its 429 arrives
         assertFalse(s.record(throttle(e, -1), 10 * S));
         assertEquals(1, s.snapshot(10 * S).cuts());
-        // the next event: opened at 0.9 s, confirmed 0.2 s later, but within the cooldown after the cut
-        Acquisition f = s.tryAcquire(500 * MS);
-        assertFalse(s.record(throttle(f, -1), 900 * MS));
-        Acquisition g = s.tryAcquire(950 * MS);
-        assertFalse(s.record(throttle(g, -1), 1_100 * MS));
-        Acquisition h = s.tryAcquire(1_000 * MS);
-        assertTrue(s.record(throttle(h, -1), 1_400 * MS), "one cooldown after the cut");
-        LimiterSnapshot snap = s.snapshot(1_400 * MS);
+        // the next event: opened at 1.7 s, confirmed 0.2 s later by 8 accepted calls, but within the cooldown
+        // after the cut
+        Acquisition f = s.tryAcquire(1_300 * MS);
+        assertFalse(s.record(throttle(f, -1), 1_700 * MS));
+        grantEvery(s, 1_710 * MS, 2 * MS, 8);
+        Acquisition g = s.tryAcquire(1_750 * MS);
+        assertFalse(s.record(throttle(g, -1), 1_900 * MS));
+        Acquisition h = s.tryAcquire(1_950 * MS);
+        assertTrue(s.record(throttle(h, -1), 2_200 * MS), "one cooldown after the cut");
+        LimiterSnapshot snap = s.snapshot(2_200 * MS);
         assertEquals(2, snap.cuts());
-        assertEquals(8, snap.throttled());
+        assertEquals(10, snap.throttled());
         // 500 doubled by each throttle that opened or cut an event: the second cut recovers with 4000
         assertEquals(4000.0, snap.scale());
     }
@@ -779,6 +786,48 @@ class LimiterStateTest {
     }
 
     @Test
+    void anEventMeasuresOnlyOnceItHasSeenEightCallsAccepted() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(1000));
+        Acquisition a = s.tryAcquire(0L);
+        assertFalse(s.record(throttle(a, -1), 10 * MS), "opens the event");
+        grantEvery(s, 20 * MS, 20 * MS, 2);
+        Acquisition b = s.tryAcquire(60 * MS);
+        // 3 grants - 1 throttle since the event opened: 2 calls accepted would read 2 / 0.14 s, +-1 call at each end
+        assertFalse(s.record(throttle(b, -1), 150 * MS), "2 accepted");
+        grantEvery(s, 160 * MS, 20 * MS, 5);
+        Acquisition c = s.tryAcquire(250 * MS);
+        assertFalse(s.record(throttle(c, -1), 270 * MS), "9 grants - 2 throttles: 7 accepted");
+        grantEvery(s, 275 * MS, MS, 1);
+        Acquisition d = s.tryAcquire(285 * MS);
+        assertTrue(s.record(throttle(d, -1), 300 * MS), "11 grants - 3 throttles: 8 accepted");
+        assertEquals(0.9 * 8 / 0.29, s.rate(300 * MS), 1e-9, "E = 8 calls in the 290 ms since the event opened");
+    }
+
+    @Test
+    void anEventWithFewCallsAcceptedMeasuresAtItsSixteenthThrottle() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(1000));
+        Acquisition a = s.tryAcquire(0L);
+        assertFalse(s.record(throttle(a, -1), 10 * MS), "opens the event");
+        // every call granted since is throttled before the next one: nothing accepted
+        for (int i = 0; i < 15; i++) {
+            Acquisition g = s.tryAcquire((110 + 2 * i) * MS);
+            assertFalse(s.record(throttle(g, -1), (111 + 2 * i) * MS), "throttle " + (i + 1));
+        }
+        Acquisition last = s.tryAcquire(140 * MS);
+        assertTrue(s.record(throttle(last, -1), 141 * MS), "the 16th throttle since the event opened");
+        assertEquals(700.0, s.rate(141 * MS), 1e-9, "16 grants - 16 throttles: no estimate, the blind cut");
+    }
+
+    @Test
+    void anEventWithAPauseInItMeasuresAfter100MsWhateverItAccepted() {
+        LimiterState s = state(LimiterConfig.builder().maxRate(1000));
+        Acquisition a = s.tryAcquire(0L);
+        assertFalse(s.record(throttle(a, 50 * MS), 10 * MS), "opens the event and pauses 50 ms");
+        Acquisition b = s.tryAcquire(60 * MS);
+        assertTrue(s.record(throttle(b, 50 * MS), 150 * MS), "the old rule: a pause makes a longer measure read low");
+    }
+
+    @Test
     void aLoneThrottleExpiresAfterFiveSeconds() {
         LimiterState s = state(LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO));
         Acquisition a = s.tryAcquire(0L);
@@ -787,8 +836,9 @@ class LimiterStateTest {
         // 5 s + 1 ns after the event opened: it has expired, this throttle opens a new one
         assertFalse(s.record(throttle(b, -1), 5_010 * MS + 1));
         Acquisition c = s.tryAcquire(5_100 * MS);
-        assertTrue(s.record(throttle(c, -1), 5_200 * MS));
-        assertEquals(1, s.snapshot(5_200 * MS).cuts());
+        assertFalse(s.record(throttle(c, -1), 5_200 * MS), "nothing accepted in the new event yet");
+        assertTrue(s.record(throttle(c, -1), 6_010 * MS + 1), "1 s after it opened");
+        assertEquals(1, s.snapshot(6_010 * MS + 1).cuts());
     }
 
     @Test
@@ -796,12 +846,15 @@ class LimiterStateTest {
         LimiterState s = state(LimiterConfig.builder().maxRate(1000));
         Acquisition a = s.tryAcquire(0L);
         assertFalse(s.record(throttle(a, -1), 100 * MS));
-        Acquisition b = s.tryAcquire(150 * MS);
-        assertTrue(s.record(throttle(b, -1), 500 * MS));
+        grantEvery(s, 150 * MS, MS, 8);
+        Acquisition b = s.tryAcquire(200 * MS);
+        assertTrue(s.record(throttle(b, -1), 500 * MS), "8 calls accepted since the event opened");
         Acquisition c = s.tryAcquire(500 * MS);
         assertEquals(500 * MS, c.grantedAt());
         assertFalse(s.record(throttle(c, -1), 600 * MS), "c opens the next event");
-        Acquisition d = s.tryAcquire(700 * MS);
+        // 9 + 1 grants - 2 throttles (d's, twice) since the event opened: 8 accepted
+        grantEvery(s, 650 * MS, 80 * MS, 9);
+        Acquisition d = s.tryAcquire(1_400 * MS);
         assertFalse(s.record(throttle(d, -1), 1_500 * MS - 1), "1 ns inside the cooldown");
         assertTrue(s.record(throttle(d, -1), 1_500 * MS), "exactly one cooldown after the cut");
     }
@@ -822,13 +875,16 @@ class LimiterStateTest {
         Acquisition b = s.tryAcquire(10 * MS);
         assertFalse(s.record(throttle(a, -1), 20 * MS));
         assertFalse(s.record(throttle(b, -1), 200 * MS), "b was granted before the event opened");
-        Acquisition c = s.tryAcquire(30 * MS);
+        // accepted since the event opened: 9 + 1 grants - 2 throttles (b's counts: it came after the event opened)
+        grantEvery(s, 21 * MS, MS, 9);
+        Acquisition c = s.tryAcquire(31 * MS);
         assertTrue(s.record(throttle(c, -1), 120 * MS));
         Acquisition d = s.tryAcquire(120 * MS);
         assertFalse(s.record(throttle(d, -1), 130 * MS));
-        Acquisition e = s.tryAcquire(140 * MS);
-        assertTrue(s.record(throttle(e, -1), 230 * MS));
-        assertEquals(2, s.snapshot(230 * MS).cuts());
+        grantEvery(s, 135 * MS, 15 * MS, 8); // the first cut read 8 calls in 100 ms: 72/s
+        Acquisition e = s.tryAcquire(255 * MS);
+        assertTrue(s.record(throttle(e, -1), 300 * MS));
+        assertEquals(2, s.snapshot(300 * MS).cuts());
     }
 
     @Test

@@ -349,14 +349,14 @@ class ObservabilityScenarioTest {
         assertEquals(30.0, gauge("rate"), "a reconfigured limiter starts at its new maxRate");
         assertEquals(30.0, gauge("rate.max"));
 
-        // force a cut through the store (two throttles 100 ms apart: nothing accepted between them, so the cut
-        // falls back to decreaseFactor x 30/s), then reset
+        // force a cut through the store (two throttles 1 s apart: nothing accepted between them, so the event
+        // measures at its 1 s bound and the cut falls back to decreaseFactor x 30/s), then reset
         io.github.camelratelimit.core.LimiterStore store = component.getLimiter("api").store();
         LimiterConfig config = component.getLimiter("api").config();
         long sentAt = clock.nanoTime();
         assertFalse(store.record("api", config, io.github.camelratelimit.core.Feedback.throttled(sentAt, 429, -1))
                 .toCompletableFuture().join(), "the first throttle arms");
-        clock.advance(Duration.ofMillis(100));
+        clock.advance(Duration.ofSeconds(1));
         assertTrue(store.record("api", config, io.github.camelratelimit.core.Feedback.throttled(sentAt, 429, -1))
                 .toCompletableFuture().join(), "the second cuts");
         assertEquals(21.0, gauge("rate"), 1e-9);

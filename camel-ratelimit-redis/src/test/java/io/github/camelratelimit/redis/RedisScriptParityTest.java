@@ -296,7 +296,8 @@ class RedisScriptParityTest {
         reports.put(2_000_000L, Feedback.throttled(1_600_000L, 429, -1L)); // cuts: Wmax is the measured 18/s
         reports.put(4_300_000L, Feedback.throttled(4_200_000L, 429, -1L)); // sent in the probe: cuts at once
         reports.put(4_500_000L, Feedback.throttled(4_450_000L, 429, -1L)); // on the new plateau: opens an event
-        reports.put(4_700_000L, Feedback.throttled(4_600_000L, 429, -1L)); // confirms it: cuts, measured anew
+        reports.put(4_700_000L, Feedback.throttled(4_600_000L, 429, -1L)); // too few calls accepted since it opened
+        reports.put(5_100_000L, Feedback.throttled(5_000_000L, 429, -1L)); // 8 of them: cuts, measured anew
         reports.put(9_000_000L, Feedback.throttled(8_990_000L, 429, 1_000_000_000L)); // a probe again, paused 1 s
         reports.put(10_100_000L, Feedback.throttled(10_050_000L, 429, -1L)); // on the plateau: opens an event
         LimiterState core = new LimiterState(c);
@@ -308,8 +309,33 @@ class RedisScriptParityTest {
                 cuts.add(st.cut());
             }
         }
-        assertEquals(List.of(false, true, true, false, true, true, false), cuts);
+        assertEquals(List.of(false, true, true, false, false, true, true, false), cuts);
         assertEquals(4, core.snapshot(12_000_000_000L).cuts());
+    }
+
+    @Test
+    void anEventWithNothingAcceptedCutsAtItsSixteenthThrottle() {
+        // every call granted is throttled before the next one: the event never sees 8 calls accepted, and cuts at
+        // its 16th throttle, 320 ms after it opened (before its 1 s bound)
+        LimiterConfig c = LimiterConfig.builder().maxRate(100).signalCooldown(Duration.ZERO).build();
+        LimiterState core = new LimiterState(c);
+        List<Step> steps = new ArrayList<>();
+        long now = 1_000_000L;
+        Acquisition a = core.tryAcquire(now * 1000L);
+        steps.add(new Step(now, null, a, false));
+        for (int i = 0; i <= LimiterState.MAX_EVENT_THROTTLES; i++) {
+            assertTrue(a.granted(), "call " + i);
+            now += 20_000L;
+            Feedback f = Feedback.throttled(a.grantedAt() / 1000L, 429, -1L);
+            steps.add(new Step(now, f, null, core.record(toCoreTime(f), now * 1000L)));
+            now++;
+            a = core.tryAcquire(now * 1000L);
+            steps.add(new Step(now, null, a, false));
+        }
+        replay("sixteen", c, steps);
+        List<Boolean> expected = new ArrayList<>(java.util.Collections.nCopies(LimiterState.MAX_EVENT_THROTTLES, false));
+        expected.add(true);
+        assertEquals(expected, cuts(steps));
     }
 
     @Test
@@ -358,14 +384,15 @@ class RedisScriptParityTest {
         long t = eventCut;
         java.util.NavigableMap<Long, Feedback> later = new java.util.TreeMap<>();
         later.put(t + 300_000L, Feedback.throttled(t + 290_000L, 429, 0L)); // opens an event
-        later.put(t + 500_000L, Feedback.throttled(t + 490_000L, 429, 0L)); // cuts: Retry-After, no fast probe
+        later.put(t + 500_000L, Feedback.throttled(t + 490_000L, 429, 0L)); // too few calls accepted yet
+        later.put(t + 900_000L, Feedback.throttled(t + 890_000L, 429, 0L)); // cuts: Retry-After, no fast probe
         later.put(t + 2_300_000L, Feedback.throttled(t + 2_290_000L, 429, -1L)); // opens an event
-        later.put(t + 2_500_000L, Feedback.throttled(t + 2_490_000L, 429, -1L)); // cuts: fast again
+        later.put(t + 3_300_000L, Feedback.throttled(t + 3_290_000L, 429, -1L)); // cuts (1 s): fast again
         later.put(t + 4_300_000L, Feedback.throttled(t + 4_290_000L, 429, -1L)); // opens an event
-        later.put(t + 4_900_000L, Feedback.throttled(t + 4_350_000L, 429, -1L)); // cuts after a 550 ms round trip
+        later.put(t + 5_300_000L, Feedback.throttled(t + 4_750_000L, 429, -1L)); // cuts after a 550 ms round trip
         List<Step> rest = eager(core, far + 400_001L, t + 8_000_000L, 1, () -> 0L, later);
         replay("eager-fast", c, rest);
-        assertEquals(List.of(false, true, false, true, false, true), cuts(rest));
+        assertEquals(List.of(false, false, true, false, true, false, true), cuts(rest));
     }
 
     /** An event measured at about 18/s that cuts at 2 s (C 1000, the fast probe past xP 1.99 s later). */
