@@ -179,7 +179,7 @@ public final class LimiterState {
      * so 2 calls in 100 ms read 20/s anywhere from 10/s to 30/s; 8 calls narrow that to about an eighth.
      */
     public static final int MIN_EVENT_ACCEPTED = 8;
-    /** The measurement stops waiting for {@link #MIN_EVENT_ACCEPTED} calls after this many throttles in the event: 16. */
+    /** The measurement stops waiting for {@link #MIN_EVENT_ACCEPTED} calls at this many throttles in the event: 16. */
     public static final int MAX_EVENT_THROTTLES = 16;
     /** The measurement stops waiting for {@link #MIN_EVENT_ACCEPTED} calls after this long: 1 s. */
     public static final long MAX_MEASURE_NANOS = 1_000_000_000L;
@@ -841,9 +841,8 @@ public final class LimiterState {
                 || (lastCutAt != Long.MIN_VALUE && now - lastCutAt < config.signalCooldown().toNanos())) {
             return false;
         }
-        long throttledInEvent = throttled - throttledAtArm;
-        if (!pausedInEvent && (granted - grantedAtArm) - throttledInEvent < MIN_EVENT_ACCEPTED
-                && throttledInEvent < MAX_EVENT_THROTTLES && now - armedAt < MAX_MEASURE_NANOS) {
+        if (!pausedInEvent && acceptedSince(grantedAtArm, throttledAtArm) < MIN_EVENT_ACCEPTED
+                && throttled - throttledAtArm < MAX_EVENT_THROTTLES && now - armedAt < MAX_MEASURE_NANOS) {
             return false; // too few calls accepted for a steady measure yet: the event goes on
         }
         double estimate = acceptedPerSecond(grantedAtArm, throttledAtArm, armedAt, now);
@@ -893,7 +892,12 @@ public final class LimiterState {
      * {@code throttledThen}: (grants - throttles since then) / (now - since).
      */
     private double acceptedPerSecond(long grantedThen, long throttledThen, long since, long now) {
-        return ((granted - grantedThen) - (throttled - throttledThen)) / ((now - since) / 1e9);
+        return acceptedSince(grantedThen, throttledThen) / ((now - since) / 1e9);
+    }
+
+    /** The calls accepted since the counters were {@code grantedThen} and {@code throttledThen}: grants - throttles. */
+    private long acceptedSince(long grantedThen, long throttledThen) {
+        return (granted - grantedThen) - (throttled - throttledThen);
     }
 
     /**

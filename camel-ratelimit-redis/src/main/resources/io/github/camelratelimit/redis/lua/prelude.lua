@@ -296,9 +296,14 @@ local function probing(g)
   return inProbeBand(adaptive(g))
 end
 
+-- LimiterState.acceptedSince: grants - throttles since the counters were grantedThen and throttledThen
+local function acceptedSince(grantedThen, throttledThen)
+  return (S.g or 0) - (grantedThen or 0) - (S.th - (throttledThen or 0))
+end
+
 -- LimiterState.acceptedPerSecond: (grants - throttles since then) / (now - since); since in us
 local function acceptedPerSecond(grantedThen, throttledThen, since, now)
-  return ((S.g or 0) - (grantedThen or 0) - (S.th - (throttledThen or 0))) / (((now - since) * 1000) / 1e9)
+  return acceptedSince(grantedThen, throttledThen) / (((now - since) * 1000) / 1e9)
 end
 
 -- LimiterState.overshooting and the overshoot rule: a call granted at g (us) went out at PROBE_LIMIT times the

@@ -72,7 +72,7 @@ if ARGV[12] == 'T' then
       set('ns', math.min(recoveryScale, (S.ns or initialScale) * 2))
     elseif grantedAt >= S.ar and now - S.ar >= MIN_MEASURE_US
         and (S.lc == nil or (now - S.lc) * 1000 >= cooldownNs)
-        and (S.ap == 1 or (S.g or 0) - (S.ga or 0) - (S.th - (S.ta or 0)) >= MIN_EVENT_ACCEPTED
+        and (S.ap == 1 or acceptedSince(S.ga, S.ta) >= MIN_EVENT_ACCEPTED
           or S.th - (S.ta or 0) >= MAX_EVENT_THROTTLES or now - S.ar >= MAX_MEASURE_US) then
       -- without a pause in it, the event waits for MIN_EVENT_ACCEPTED calls accepted (or the bounds) to measure
       -- AdaptiveRateLimit.cut with the accepted rate since the event opened
