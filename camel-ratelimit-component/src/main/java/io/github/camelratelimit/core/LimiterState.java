@@ -119,7 +119,7 @@ package io.github.camelratelimit.core;
  * within the limit in every window of the nominal length W. It costs at most 0.1 % of the rate (n / W' is below
  * the rate only at and just under whole rates, and below 1/s).
  *
- * <p>The guard remembers grant times in a ring that grows with the grants made in the last 1.001 s (plus the
+ * <p>The guard remembers grant times in a ring that grows with the grants made in the last 1.051 s (plus the
  * latest one), up to 65,536 of them. Above that (rates over about 65,000/s) it is approximate: the 65,536 most
  * recent grants must span at least {@code W' * 65,536 / n}, which bounds the average rate but not every window.
  * Times are nanoseconds of one clock. Not thread-safe (the owner serialises every call), except
@@ -664,8 +664,11 @@ public final class LimiterState {
     /** Grant times the window guard keeps at most (the ring's largest length). */
     private static final int WINDOW_MEMORY = 65_536;
 
-    /** How long the window guard remembers grants: the longest W' with n &gt;= 2 (1 s + 1 ms). */
-    private static final long WINDOW_RETENTION = 1_001_000_000L;
+    /**
+     * How long the window guard remembers grants: the longest W' with n &gt;= 2 (1 s + 1 ms) and the most a late
+     * start lengthens it (a twentieth of 1 s), so that a grant the lengthened window still counts is not forgotten.
+     */
+    private static final long WINDOW_RETENTION = 1_001_000_000L + 50_000_000L;
 
     /** Sets the guard of {@code rate}: n = ceil(rate * 1 s - 1e-9), W = 1 s from 1/s on; n = 1, W = interval below. */
     private void guardFor(double rate, long interval) {
@@ -771,11 +774,8 @@ public final class LimiterState {
      * in force: the lateness beyond the guard, at most 1/20 of the window (see {@link #started}).
      */
     private long lateExcess(long guardNanos, long windowNanos) {
-        return Math.min(Math.max(0L, late - guardNanos), windowNanos / LATE_SHARE);
+        return Math.min(Math.max(0L, late - guardNanos), SlidingWindowQuota.maxExtraNanos(windowNanos));
     }
-
-    /** A late start lengthens a window by at most 1/{@value} of it. */
-    static final int LATE_SHARE = 20;
 
     /**
      * Applies a response's feedback at {@code now}.

@@ -20,14 +20,17 @@ import java.util.Arrays;
  * those delays differ by at most the guard, the calls' own start times keep the quota in every window of the
  * nominal length too.
  *
- * Keeps the start times of the last W' only (a growable ring), so memory follows the starts actually made, not
- * the configured quota. Not thread-safe; the owner serialises access. Times are nanoseconds.
+ * Keeps the start times of the last W' plus {@link #maxExtraNanos(long) window / 20} only (a growable ring of at
+ * most {@code quota}), so memory follows the starts actually made, not the configured quota; the extra twentieth is
+ * what {@link #earliest(long, long)} may lengthen W' by, so a start it still counts is never forgotten early. Not
+ * thread-safe; the owner serialises access. Times are nanoseconds.
  */
 public final class SlidingWindowQuota {
 
     private final int quota;
     private final long windowNanos;
     private final long guardedNanos;
+    private final long keptNanos;
     private long[] ring;
     private int head;
     private int size;
@@ -50,6 +53,8 @@ public final class SlidingWindowQuota {
         this.quota = quota;
         this.windowNanos = windowNanos;
         this.guardedNanos = windowNanos + guardNanos < 0 ? Long.MAX_VALUE : windowNanos + guardNanos;
+        long extra = maxExtraNanos(windowNanos);
+        this.keptNanos = guardedNanos + extra < 0 ? Long.MAX_VALUE : guardedNanos + extra;
         this.ring = new long[Math.min(quota, 64)];
     }
 
@@ -61,6 +66,14 @@ public final class SlidingWindowQuota {
         return Math.max(0L, windowNanos / 1000L);
     }
 
+    /**
+     * The most {@link #earliest(long, long)} lengthens a window of {@code windowNanos} by: a twentieth of it (50 ms
+     * per second), what a limiter allows for a late start ({@link LimiterState#started}).
+     */
+    public static long maxExtraNanos(long windowNanos) {
+        return Math.max(0L, windowNanos / 20L);
+    }
+
     /** The earliest time {@code >= nowNanos} at which one more start is allowed. */
     public long earliest(long nowNanos) {
         return earliest(nowNanos, 0L);
@@ -68,23 +81,29 @@ public final class SlidingWindowQuota {
 
     /**
      * The earliest time {@code >= nowNanos} at which one more start is allowed when the window is lengthened by
-     * another {@code extraNanos} ({@code >= 0}): the owner widens it for starts it knows came late (their calls
-     * started later than their grants, by more than the guard).
+     * another {@code extraNanos} ({@code >= 0}, at most {@link #maxExtraNanos}; more counts as that much): the owner
+     * widens it for starts it knows came late (their calls started later than their grants, by more than the
+     * guard).
      */
     public long earliest(long nowNanos, long extraNanos) {
         prune(nowNanos);
         if (size < quota) {
             return nowNanos;
         }
+        long extra = Math.min(extraNanos, maxExtraNanos(windowNanos));
         long at = ring[head] + guardedNanos;
-        return Math.max(nowNanos, at + extraNanos < at ? Long.MAX_VALUE : at + extraNanos);
+        return Math.max(nowNanos, at + extra < at ? Long.MAX_VALUE : at + extra);
     }
 
     /** Records a start at {@code nowNanos}; callers check {@link #earliest(long)} first. */
     public void record(long nowNanos) {
         prune(nowNanos);
         if (size == quota) {
-            throw new IllegalStateException("quota of " + quota + " already used in the window");
+            if (nowNanos - ring[head] < guardedNanos) {
+                throw new IllegalStateException("quota of " + quota + " already used in the window");
+            }
+            head = (head + 1) % ring.length; // kept for a lengthened window only, and it has passed
+            size--;
         }
         if (size == ring.length) {
             grow();
@@ -117,7 +136,7 @@ public final class SlidingWindowQuota {
     }
 
     private void prune(long nowNanos) {
-        while (size > 0 && nowNanos - ring[head] >= guardedNanos) {
+        while (size > 0 && nowNanos - ring[head] >= keptNanos) {
             head = (head + 1) % ring.length;
             size--;
         }

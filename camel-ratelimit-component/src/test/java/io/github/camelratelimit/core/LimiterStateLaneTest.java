@@ -145,6 +145,20 @@ class LimiterStateLaneTest {
     }
 
     @Test
+    void theLaneKeepsALateStartsLengthenedWindowPastTheUnlengthenedOne() {
+        // 2/s: 2 grants per W' = 1.001 s; the call of the grant at 0 started 5 ms late: the third grant waits for
+        // 1.005 s, also through the lane, which opened with the grant at 0.5 s and still sees the grant at 0
+        LimiterState s = laned(LimiterConfig.builder().maxRate(2));
+        assertTrue(locked(s).granted()); // 0
+        s.started(0L, 5_000_000L);
+        clock.setNanos(500_000_000L);
+        assertTrue(locked(s).granted());
+        assertEquals(NO_GRANT, fastAt(s, 1_003_000_000L));
+        assertEquals(NO_GRANT, fastAt(s, 1_004_999_999L));
+        assertEquals(1_005_000_000L, fastAt(s, 1_005_000_000L));
+    }
+
+    @Test
     void aLateStartClosesTheLaneAndItReopensWithTheWindowsLengthened() {
         // 1/s: guard 1 per W' = 1.001 s; a call 21 ms late lengthens it by 20 ms (21 ms less its 1 ms guard)
         LimiterState s = laned(LimiterConfig.builder().maxRate(1));

@@ -61,6 +61,30 @@ class LimiterStateTest {
     }
 
     @Test
+    void aLateStartStillHoldsWhenTheNextGrantIsAskedForAfterTheUnlengthenedWindow() {
+        // maxRate 2/s: 2 grants per W' = 1.001 s; the call of the grant at 0 started 5 ms late, so the third
+        // grant waits for 0 + 1.001 s + 4 ms. Asked at 1.003 s, the grant at 0 is older than W' but still inside
+        // the lengthened window: the guard must still count it (it once forgot every grant older than W')
+        LimiterState s = state(LimiterConfig.builder().maxRate(2));
+        assertGranted(s.tryAcquire(0), 0);
+        s.started(0, 5 * MS);
+        assertGranted(s.tryAcquire(500 * MS), 500 * MS);
+        assertWait(s.tryAcquire(1003 * MS), 2 * MS, Acquisition.WaitReason.PACING);
+        assertGranted(s.tryAcquire(1005 * MS), 1005 * MS);
+    }
+
+    @Test
+    void aLateStartStillHoldsTheQuotaWhenAskedAfterTheUnlengthenedWindow() {
+        // quota 2 per 1 s (guarded 1.001 s); the first call started 10 ms late: the third waits for 1.010 s
+        LimiterState s = state(LimiterConfig.builder().maxRate(1000).quota(2).quotaWindow(Duration.ofSeconds(1)));
+        assertGranted(s.tryAcquire(0), 0);
+        s.started(0, 10 * MS);
+        assertGranted(s.tryAcquire(MS), MS);
+        assertWait(s.tryAcquire(1005 * MS), 5 * MS, Acquisition.WaitReason.QUOTA);
+        assertGranted(s.tryAcquire(1010 * MS), 1010 * MS);
+    }
+
+    @Test
     void aLateStartLengthensAWindowByAtMostATwentiethOfIt() {
         // a call queued 3 s in a worker pool too small for slow calls: the window grows by 50 ms, not 3 s
         LimiterState s = state(LimiterConfig.builder().maxRate(1).quota(2).quotaWindow(Duration.ofSeconds(10)));

@@ -53,6 +53,26 @@ class SlidingWindowQuotaTest {
     }
 
     @Test
+    void aLengthenedWindowStillCountsAStartOlderThanWPrimeAndIsCappedAtATwentieth() {
+        // 2 per 10 s, guard 10 ms: W' = 10.01 s; a late start lengthens it by up to 500 ms (a twentieth)
+        SlidingWindowQuota q = new SlidingWindowQuota(2, W, W / 1000);
+        q.record(0L);
+        q.record(S);
+        long wPrime = W + W / 1000;
+        assertEquals(500_000_000L, SlidingWindowQuota.maxExtraNanos(W));
+        // asked after W' but inside W' + 300 ms: the start at 0 still counts
+        assertEquals(wPrime + 300_000_000L, q.earliest(wPrime + 100_000_000L, 300_000_000L));
+        // a longer lengthening counts as a twentieth
+        assertEquals(wPrime + 500_000_000L, q.earliest(wPrime + 100_000_000L, 3 * S));
+        assertEquals(wPrime + 499_999_999L, q.earliest(wPrime + 499_999_999L));
+        // the start at 0 is kept for the lengthened window only: recording past W' replaces it
+        q.record(wPrime + 300_000_000L);
+        assertEquals(2, q.used(wPrime + 300_000_000L));
+        assertEquals(S + wPrime, q.earliest(wPrime + 300_000_000L));
+        assertThrows(IllegalStateException.class, () -> q.record(S + wPrime - 1));
+    }
+
+    @Test
     void earliestIsNeverBeforeNow() {
         SlidingWindowQuota q = new SlidingWindowQuota(1, W);
         q.record(0L);
