@@ -668,7 +668,8 @@ public final class LimiterState {
      * How long the window guard remembers grants: the longest W' with n &gt;= 2 (1 s + 1 ms) and the most a late
      * start lengthens it (a twentieth of 1 s), so that a grant the lengthened window still counts is not forgotten.
      */
-    private static final long WINDOW_RETENTION = 1_001_000_000L + 50_000_000L;
+    private static final long WINDOW_RETENTION = 1_000_000_000L + SlidingWindowQuota.guardNanos(1_000_000_000L)
+            + SlidingWindowQuota.maxExtraNanos(1_000_000_000L);
 
     /** Sets the guard of {@code rate}: n = ceil(rate * 1 s - 1e-9), W = 1 s from 1/s on; n = 1, W = interval below. */
     private void guardFor(double rate, long interval) {
